@@ -1,0 +1,34 @@
+# Two commands for everyone:  make lab  (open the course)  and  make test  (run every notebook).
+# Both create .venv and install the pinned dependencies on first use.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+# `make test ONLY=notebooks/01_why_fastapi.ipynb` runs one notebook, or one test file.
+ONLY ?=
+
+.PHONY: lab test student execute clean
+
+$(INSTALLED): requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; this is " + sys.version.split()[0])'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt -e .
+	@touch $(INSTALLED)
+
+lab: $(INSTALLED)
+	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 notebooks/
+
+test: $(INSTALLED)
+	$(BIN)/python -m pytest -n auto --dist loadfile $(ONLY)
+
+# Learners' copies of the notebooks, with every exercise solution taken out, in student/.
+student: $(INSTALLED)
+	$(BIN)/python tools/make_student_copy.py notebooks student
+
+# Re-execute notebooks from a fresh kernel and save their outputs: make execute NB=notebooks/01_why_fastapi.ipynb
+execute: $(INSTALLED)
+	$(BIN)/python tools/execute_notebooks.py $(or $(NB),notebooks/*.ipynb)
+
+clean:
+	rm -rf $(VENV) student

@@ -1,0 +1,18 @@
+"""Small helpers the course notebooks import. Nothing runs at import time."""
+
+from lessons_support.checkpoint import compare_with_checkpoint
+from lessons_support.display import show
+from lessons_support.exercises import check
+from lessons_support.routes import keep_latest_routes
+from lessons_support.server import LiveServer, ServerStartError, serve, stop_all
+
+__all__ = [
+    "LiveServer",
+    "ServerStartError",
+    "check",
+    "compare_with_checkpoint",
+    "keep_latest_routes",
+    "serve",
+    "show",
+    "stop_all",
+]

@@ -1,0 +1,144 @@
+"""Run a FastAPI app with a real uvicorn server in a background thread of the kernel.
+
+    server = serve(app)                 # returns once the server accepts connections
+    httpx.get(server.url + "/items/42")
+    server.stop()                       # runs the lifespan shutdown and ends the thread
+
+`serve` binds to 127.0.0.1 only, on a free port that the OS chooses. Starting a server under a
+name that is already running stops the old one first, so re-running a cell never leaks a
+server. `stop_all()` belongs in a notebook's last cell.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import uvicorn
+
+from lessons_support.logs import LogBuffer, capture_into
+from lessons_support.routes import LatestRoutes
+
+HOST = "127.0.0.1"
+START_TIMEOUT = 10.0
+STOP_TIMEOUT = 10.0
+
+
+class ServerStartError(RuntimeError):
+    """The app could not start: the message says why, with the server's own log."""
+
+
+class LiveServer:
+    """One uvicorn server running an app in a daemon thread."""
+
+    def __init__(self, app: Any, name: str = "app", port: int = 0, root_path: str = "") -> None:
+        self.app = app
+        self.name = name
+        self.logs = LogBuffer()
+        config = uvicorn.Config(
+            LatestRoutes(app),
+            host=HOST,
+            port=port,
+            root_path=root_path,
+            log_config=None,
+            lifespan="on",
+            ws="websockets-sansio",
+        )
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._run, name=f"uvicorn-{name}", daemon=True)
+        self.port = 0
+
+    def _run(self) -> None:
+        capture_into(self.logs)
+        self._server.run()
+
+    @property
+    def url(self) -> str:
+        """The base URL, for example http://127.0.0.1:54321."""
+        return f"http://{HOST}:{self.port}"
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive() and self._server.started
+
+    def start(self, timeout: float = START_TIMEOUT) -> LiveServer:
+        """Start the thread; return once the server accepts connections, or raise ServerStartError."""
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self._server.started:
+            if not self._thread.is_alive():
+                raise ServerStartError(self._failure("the server stopped while starting"))
+            if time.monotonic() > deadline:
+                self._server.should_exit = True
+                self._thread.join(STOP_TIMEOUT)
+                raise ServerStartError(self._failure(f"the server did not start within {timeout:g} s"))
+            time.sleep(0.005)
+        self.port = self._server.servers[0].sockets[0].getsockname()[1]
+        return self
+
+    def _failure(self, what: str) -> str:
+        errors = [line for line in self.logs.lines() if line.level in ("ERROR", "CRITICAL")]
+        detail = "\n".join(str(line) for line in errors) or "(the server logged no error)"
+        return f"Server {self.name!r} could not start: {what}.\n{detail}"
+
+    def stop(self) -> None:
+        """Ask the server to exit, run the lifespan shutdown, and wait for the thread to end."""
+        if self._thread.is_alive():
+            self._server.should_exit = True
+            self._thread.join(STOP_TIMEOUT)
+        if _running.get(self.name) is self:
+            del _running[self.name]
+
+    def errors(self) -> list[str]:
+        """The tracebacks the server logged, oldest first: a 500's cause is here."""
+        return [line.traceback for line in self.logs.lines() if line.traceback]
+
+    def print_logs(self, last: int | None = None) -> None:
+        """Print the server's log lines, or the `last` few, on purpose, in this cell."""
+        lines = self.logs.lines()
+        for line in lines[-last:] if last else lines:
+            print(line)
+
+    def print_last_error(self) -> None:
+        """Print the most recent traceback the server logged."""
+        errors = self.errors()
+        print(errors[-1] if errors else "The server has logged no error.")
+
+    def __enter__(self) -> LiveServer:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        state = "running" if self.running else "stopped"
+        return f"<LiveServer {self.name!r} {state}>"
+
+
+_running: dict[str, LiveServer] = {}
+
+
+def serve(app: Any, name: str = "app", port: int = 0, root_path: str = "") -> LiveServer:
+    """Serve `app` on 127.0.0.1 in a background thread and return the running server.
+
+    A server already running under `name` is stopped first. `port=0` lets the OS choose a free
+    port; the server's `url` says which.
+    """
+    old = _running.get(name)
+    if old is not None:
+        old.stop()
+    server = LiveServer(app, name=name, port=port, root_path=root_path)
+    server.start()
+    _running[name] = server
+    return server
+
+
+def running_servers() -> list[LiveServer]:
+    return list(_running.values())
+
+
+def stop_all() -> None:
+    """Stop every server that `serve` started; the last cell of each notebook calls it."""
+    for server in list(_running.values()):
+        server.stop()
