@@ -8,7 +8,7 @@ INSTALLED := $(VENV)/.installed
 # `make test ONLY=notebooks/01_why_fastapi.ipynb` runs one notebook, or one test file.
 ONLY ?=
 
-.PHONY: lab test student execute clean
+.PHONY: lab test test-student student execute clean
 
 $(INSTALLED): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; this is " + sys.version.split()[0])'
@@ -21,6 +21,10 @@ lab: $(INSTALLED)
 
 test: $(INSTALLED)
 	$(BIN)/python -m pytest -n auto --dist loadfile $(ONLY)
+
+# Runs every notebook's student copy (solutions taken out) top to bottom: no cell may fail.
+test-student: $(INSTALLED)
+	$(BIN)/python -m pytest -n auto --dist load -m student tests/test_student_copies_run.py
 
 # Learners' copies of the notebooks, with every exercise solution taken out, in student/.
 student: $(INSTALLED)

@@ -1,12 +1,61 @@
-"""PLACEHOLDER until lesson 02 is written: the app as lesson 01 leaves it."""
+"""The Item store as lesson 02 leaves it: a price quote that follows FastAPI's architecture.
+
+    Client → Router → Business logic → Response model → JSON
+
+`POST /quotes/` shows each layer in its place: the route only translates HTTP (FastAPI has
+validated the body into a `QuoteRequest` before it runs), `price_quote` holds the business rule
+and knows nothing of HTTP, and `Quote`, the response model, is the contract the client gets as
+JSON.
+
+Run it:  uvicorn checkpoints.lesson_02:app --reload
+"""
+
+from typing import Any
 
 from fastapi import FastAPI
+from pydantic import BaseModel, Field
 
 from checkpoints import lesson_01
 
+BULK_QUANTITY = 10
+BULK_DISCOUNT = 0.10
+
+
+class QuoteRequest(BaseModel):
+    name: str
+    price: float = Field(gt=0)
+    quantity: int = Field(gt=0)
+
+
+class Quote(BaseModel):
+    name: str
+    quantity: int
+    subtotal: float
+    discount: float
+    total: float
+
+
+def price_quote(name: str, price: float, quantity: int) -> dict[str, Any]:
+    """The business rule: 10 % off from 10 units on. Plain data in, plain data out."""
+    subtotal = round(price * quantity, 2)
+    discount = round(subtotal * BULK_DISCOUNT, 2) if quantity >= BULK_QUANTITY else 0.0
+    return {
+        "name": name,
+        "quantity": quantity,
+        "subtotal": subtotal,
+        "discount": discount,
+        "total": round(subtotal - discount, 2),
+    }
+
 
 def create_app() -> FastAPI:
-    return lesson_01.create_app()
+    app = lesson_01.create_app()
+
+    @app.post("/quotes/", response_model=Quote)
+    def create_quote(body: QuoteRequest) -> dict[str, Any]:
+        return price_quote(body.name, body.price, body.quantity)
+
+    return app
 
 
 app = create_app()

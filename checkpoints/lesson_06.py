@@ -1,12 +1,56 @@
-"""PLACEHOLDER until lesson 06 is written: the app as lesson 05 leaves it."""
+"""The Item store as lesson 06 leaves it: `/db` gets its connection from a dependency with `yield`.
 
-from fastapi import FastAPI
+Everything else is lesson 05's: the items routes receive the `ItemStore` through `get_store`,
+which tests replace with `app.dependency_overrides[get_store] = ...`.
+
+Run it:  uvicorn checkpoints.lesson_06:app --reload
+"""
+
+import logging
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, FastAPI
 
 from checkpoints import lesson_05
+from lessons_support.routes import keep_latest_routes
+
+log = logging.getLogger("app")
+
+
+class Connection:
+    """Stands in for a database connection until lesson 09 brings a real database."""
+
+    def __init__(self) -> None:
+        self.is_open = True
+        log.info("db: connection opened")
+
+    def close(self) -> None:
+        self.is_open = False
+        log.info("db: connection closed")
+
+
+def get_db() -> Iterator[Connection]:
+    """Open a connection for one request and close it once the request is done."""
+    connection = Connection()
+    try:
+        yield connection
+    finally:
+        connection.close()
+
+
+ConnectionDep = Annotated[Connection, Depends(get_db)]
 
 
 def create_app() -> FastAPI:
-    return lesson_05.create_app()
+    app = lesson_05.create_app()
+
+    @app.get("/db")
+    def read_db(db: ConnectionDep) -> dict[str, str]:
+        return {"db": "Connected" if db.is_open else "Closed"}
+
+    keep_latest_routes(app)
+    return app
 
 
 app = create_app()

@@ -1,12 +1,203 @@
-"""PLACEHOLDER until lesson 08 is written: the app as lesson 07 leaves it."""
+"""The Item store as lesson 08 leaves it: the OAuth2 password flow with signed JWTs.
 
-from fastapi import FastAPI
+`POST /token` exchanges a username and a password (form data) for a bearer token: a JWT signed
+with HS256 that names its user (`sub`) and expires (`exp`). `GET /users/me` says whose token it
+is. The Item store's write routes (POST, PUT and DELETE on /items) need a valid token; reads stay
+public. Every rejected token gets the same 401 with `WWW-Authenticate: Bearer`.
+
+Passwords are hashed with Argon2 (pwdlib). The signing key comes from the environment variable
+`JWT_SECRET_KEY`; when it is unset, each start-up draws a random key, so tokens die with the
+process. Never commit a key.
+
+Demo credential, for this course only: user `alice`, password `wonderland`. Only its Argon2 hash,
+computed at start-up, is kept.
+
+Run it:
+    export JWT_SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+    uvicorn checkpoints.lesson_08:app
+"""
+
+import logging
+import os
+import secrets
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+
+import jwt
+from fastapi import Depends, FastAPI, HTTPException, Request, status
+from fastapi.security import OAuth2PasswordBearer, OAuth2PasswordRequestForm
+from pwdlib import PasswordHash
+from pydantic import BaseModel
 
 from checkpoints import lesson_07
+from lessons_support.routes import keep_latest_routes
+
+try:
+    from checkpoints.lesson_05 import Item, ItemOut, ItemStore, get_store
+except ImportError:  # TEMPORARY stand-in until lesson 05 lands
+    from pydantic import Field
+
+    class Item(BaseModel):  # type: ignore[no-redef]
+        name: str = Field(min_length=1)
+        price: float = Field(gt=0)
+        in_stock: bool = True
+
+    class ItemOut(Item):  # type: ignore[no-redef]
+        id: int
+
+    class ItemStore:  # type: ignore[no-redef]
+        def __init__(self) -> None:
+            self._items: dict[int, ItemOut] = {}
+            self._next_id = 1
+
+        def list(self) -> list[ItemOut]:
+            return list(self._items.values())
+
+        def get(self, item_id: int) -> ItemOut | None:
+            return self._items.get(item_id)
+
+        def add(self, item: Item) -> ItemOut:
+            stored = ItemOut(id=self._next_id, **item.model_dump())
+            self._items[stored.id] = stored
+            self._next_id += 1
+            return stored
+
+        def replace(self, item_id: int, item: Item) -> ItemOut | None:
+            if item_id not in self._items:
+                return None
+            self._items[item_id] = ItemOut(id=item_id, **item.model_dump())
+            return self._items[item_id]
+
+        def delete(self, item_id: int) -> bool:
+            return self._items.pop(item_id, None) is not None
+
+    def get_store(request: Request) -> ItemStore:  # type: ignore[no-redef]
+        return request.app.state.store
 
 
-def create_app() -> FastAPI:
-    return lesson_07.create_app()
+ALGORITHM = "HS256"
+ACCESS_TOKEN_EXPIRE = timedelta(minutes=30)
+DEMO_USERNAME = "alice"
+DEMO_PASSWORD = "wonderland"  # a demo credential for the course, never a real password
+
+logger = logging.getLogger("app.auth")
+password_hash = PasswordHash.recommended()
+DUMMY_HASH = password_hash.hash("a password nobody has")
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="token")
+
+
+class Token(BaseModel):
+    access_token: str
+    token_type: str
+
+
+class User(BaseModel):
+    username: str
+    full_name: str | None = None
+
+
+class UserInDB(User):
+    hashed_password: str
+
+
+def demo_users() -> dict[str, UserInDB]:
+    """The course's one demo user, with a fresh Argon2 hash of the demo password."""
+    alice = UserInDB(username=DEMO_USERNAME, full_name="Alice Liddell", hashed_password=password_hash.hash(DEMO_PASSWORD))
+    return {alice.username: alice}
+
+
+def authenticate_user(users: dict[str, UserInDB], username: str, password: str) -> UserInDB | None:
+    """The user whose password this is, or None; an unknown name costs one Argon2 verify too."""
+    user = users.get(username)
+    if user is None:
+        password_hash.verify(password, DUMMY_HASH)
+        return None
+    if not password_hash.verify(password, user.hashed_password):
+        return None
+    return user
+
+
+def create_access_token(subject: str, secret_key: str, expires_delta: timedelta = ACCESS_TOKEN_EXPIRE) -> str:
+    """A JWT for `subject`, signed with HS256, that expires after `expires_delta`."""
+    now = datetime.now(UTC)
+    claims = {"sub": subject, "iat": now, "exp": now + expires_delta}
+    return jwt.encode(claims, secret_key, algorithm=ALGORITHM)
+
+
+def credentials_error() -> HTTPException:
+    return HTTPException(
+        status_code=status.HTTP_401_UNAUTHORIZED,
+        detail="Could not validate credentials",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+def get_current_user(request: Request, token: Annotated[str, Depends(oauth2_scheme)]) -> UserInDB:
+    """The user a valid token names; any other token is answered with 401."""
+    try:
+        claims = jwt.decode(
+            token,
+            request.app.state.secret_key,
+            algorithms=[ALGORITHM],
+            options={"require": ["exp", "sub"]},
+        )
+    except jwt.InvalidTokenError as error:
+        logger.info("token rejected: %s", error)
+        raise credentials_error() from None
+    user = request.app.state.users.get(claims["sub"])
+    if user is None:
+        logger.info("token rejected: no such user")
+        raise credentials_error()
+    return user
+
+
+CurrentUser = Annotated[UserInDB, Depends(get_current_user)]
+StoreDep = Annotated[ItemStore, Depends(get_store)]
+
+
+def create_app(secret_key: str | None = None) -> FastAPI:
+    app = lesson_07.create_app()
+    app.state.secret_key = secret_key or os.environ.get("JWT_SECRET_KEY") or secrets.token_urlsafe(32)
+    app.state.users = demo_users()
+    if not hasattr(app.state, "store"):  # TEMPORARY until lesson 05 lands
+        app.state.store = ItemStore()
+
+    @app.post("/token")
+    def login_for_access_token(
+        request: Request, form_data: Annotated[OAuth2PasswordRequestForm, Depends()]
+    ) -> Token:
+        user = authenticate_user(request.app.state.users, form_data.username, form_data.password)
+        if user is None:
+            raise HTTPException(
+                status_code=status.HTTP_401_UNAUTHORIZED,
+                detail="Incorrect username or password",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        token = create_access_token(user.username, request.app.state.secret_key)
+        return Token(access_token=token, token_type="bearer")
+
+    @app.get("/users/me")
+    def read_users_me(current_user: CurrentUser) -> User:
+        return current_user
+
+    @app.post("/items/", status_code=status.HTTP_201_CREATED)
+    def create_item(item: Item, store: StoreDep, user: CurrentUser) -> ItemOut:
+        return store.add(item)
+
+    @app.put("/items/{item_id}")
+    def replace_item(item_id: int, item: Item, store: StoreDep, user: CurrentUser) -> ItemOut:
+        stored = store.replace(item_id, item)
+        if stored is None:
+            raise HTTPException(status_code=404, detail="Item not found")
+        return stored
+
+    @app.delete("/items/{item_id}", status_code=status.HTTP_204_NO_CONTENT)
+    def delete_item(item_id: int, store: StoreDep, user: CurrentUser) -> None:
+        if not store.delete(item_id):
+            raise HTTPException(status_code=404, detail="Item not found")
+
+    keep_latest_routes(app)
+    return app
 
 
 app = create_app()

@@ -1,12 +1,146 @@
-"""PLACEHOLDER until lesson 09 is written: the app as lesson 08 leaves it."""
+"""The Item store as lesson 09 leaves it: items kept in a SQL database with SQLAlchemy 2.x.
 
-from fastapi import FastAPI
+Items live in the table `items`, declared as the typed class `ItemRow`. Each request gets its own
+`Session` from the `get_session` dependency, which closes it when the request is done. The HTTP API
+is lesson 08's: reads are public, writes need a bearer token, and the status codes are 200, 201,
+204 and 404 as before. `GET /items/?name=...` filters by name, with the text sent as a bound
+parameter, never spliced into the SQL. `GET /db`, lesson 06's stand-in, now asks the database.
+
+The database is the one `create_app(database_url=...)` names, else the one the environment
+variable `DATABASE_URL` names (for PostgreSQL: postgresql+psycopg://user:password@host/dbname),
+else a SQLite file in a temporary folder that is deleted at shutdown. Tables are created at
+start-up when missing; changing an existing table is a migration's job (Alembic).
+
+Run it:
+    export JWT_SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+    export DATABASE_URL="sqlite:///items.db"    # optional: keep the items between runs
+    uvicorn checkpoints.lesson_09:app
+"""
+
+import os
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from contextlib import ExitStack, asynccontextmanager, contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, HTTPException, Query, Request, status
+from sqlalchemy import String, create_engine, select, text
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from checkpoints import lesson_08
+from checkpoints.lesson_05 import Item, ItemOut
+from checkpoints.lesson_08 import CurrentUser
+from lessons_support.routes import keep_latest_routes
 
 
-def create_app() -> FastAPI:
-    return lesson_08.create_app()
+class Base(DeclarativeBase):
+    pass
+
+
+class ItemRow(Base):
+    __tablename__ = "items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    price: Mapped[float]
+    in_stock: Mapped[bool] = mapped_column(default=True)
+
+
+@contextmanager
+def open_database(database_url: str | None = None) -> Iterator[sessionmaker[Session]]:
+    """A session factory for the database, its tables created; the engine is closed on exit."""
+    with ExitStack() as stack:
+        url = database_url or os.environ.get("DATABASE_URL")
+        if not url:
+            folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="item-store-"))
+            url = f"sqlite:///{Path(folder) / 'items.db'}"
+        engine = create_engine(url)
+        stack.callback(engine.dispose)
+        Base.metadata.create_all(engine)
+        yield sessionmaker(engine, expire_on_commit=False)
+
+
+def add_database(app: FastAPI, database_url: str | None = None) -> None:
+    """Open the database when the app starts, inside the lifespan earlier lessons gave it."""
+    earlier_lifespan = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[Any]:
+        async with earlier_lifespan(app) as state:
+            with open_database(database_url) as sessions:
+                app.state.sessions = sessions
+                yield state
+
+    app.router.lifespan_context = lifespan
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One session per request, closed (and any unfinished transaction rolled back) after it."""
+    with request.app.state.sessions() as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def to_item_out(row: ItemRow) -> ItemOut:
+    return ItemOut.model_validate(row, from_attributes=True)
+
+
+def create_app(database_url: str | None = None, secret_key: str | None = None) -> FastAPI:
+    app = lesson_08.create_app(secret_key=secret_key)
+    add_database(app, database_url)
+
+    @app.get("/items/")
+    def list_items(
+        session: SessionDep,
+        name: Annotated[str | None, Query(max_length=100, description="Only items whose name contains this text, in any case.")] = None,
+    ) -> list[ItemOut]:
+        query = select(ItemRow).order_by(ItemRow.id)
+        if name is not None:
+            query = query.where(ItemRow.name.icontains(name, autoescape=True))
+        return [to_item_out(row) for row in session.scalars(query)]
+
+    @app.get("/items/{item_id}")
+    def read_item(item_id: int, session: SessionDep) -> ItemOut:
+        row = session.get(ItemRow, item_id)
+        if row is None:
+            raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Item not found")
+        return to_item_out(row)
+
+    @app.post("/items/", status_code=status.HTTP_201_CREATED)
+    def create_item(item: Item, session: SessionDep, user: CurrentUser) -> ItemOut:
+        row = ItemRow(**item.model_dump())
+        session.add(row)
+        session.commit()
+        return to_item_out(row)
+
+    @app.put("/items/{item_id}")
+    def replace_item(item_id: int, item: Item, session: SessionDep, user: CurrentUser) -> ItemOut:
+        row = session.get(ItemRow, item_id)
+        if row is None:
+            raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Item not found")
+        for field, value in item.model_dump().items():
+            setattr(row, field, value)
+        session.commit()
+        return to_item_out(row)
+
+    @app.delete("/items/{item_id}", status_code=status.HTTP_204_NO_CONTENT)
+    def delete_item(item_id: int, session: SessionDep, user: CurrentUser) -> None:
+        row = session.get(ItemRow, item_id)
+        if row is None:
+            raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Item not found")
+        session.delete(row)
+        session.commit()
+
+    @app.get("/db")
+    def read_db(session: SessionDep) -> dict[str, str]:
+        session.execute(text("SELECT 1"))
+        return {"db": "Connected"}
+
+    keep_latest_routes(app)
+    return app
 
 
 app = create_app()

@@ -1,12 +1,35 @@
-"""PLACEHOLDER until lesson 10 is written: the app as lesson 09 leaves it."""
+"""The complete Item store service: lesson 09's app plus a WebSocket echo route.
 
-from fastapi import FastAPI
+Everything the course built (the items API, its validation, dependencies, middleware, OAuth2
+with JWT, the SQL database) comes from lesson 09; lesson 10 adds `/ws/echo`, the WebSocket
+endpoint its interview answer demonstrates.
+
+Run it:  JWT_SECRET_KEY=<a long random string> uvicorn checkpoints.lesson_10:app
+"""
+
+import logging
+
+from fastapi import FastAPI, WebSocket, WebSocketDisconnect
 
 from checkpoints import lesson_09
 
+logger = logging.getLogger("app")
 
-def create_app() -> FastAPI:
-    return lesson_09.create_app()
+
+def create_app(database_url: str | None = None) -> FastAPI:
+    app = lesson_09.create_app(database_url=database_url)
+
+    @app.websocket("/ws/echo")
+    async def echo(websocket: WebSocket) -> None:
+        await websocket.accept()
+        try:
+            while True:
+                text = await websocket.receive_text()
+                await websocket.send_text(f"echo: {text}")
+        except WebSocketDisconnect as disconnect:
+            logger.info("echo client left with code %s", disconnect.code)
+
+    return app
 
 
 app = create_app()

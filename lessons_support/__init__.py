@@ -2,6 +2,7 @@
 
 from lessons_support.checkpoint import compare_with_checkpoint
 from lessons_support.display import show
+from lessons_support.errors import expect_error
 from lessons_support.exercises import check
 from lessons_support.routes import keep_latest_routes
 from lessons_support.server import LiveServer, ServerStartError, serve, stop_all
@@ -11,6 +12,7 @@ __all__ = [
     "ServerStartError",
     "check",
     "compare_with_checkpoint",
+    "expect_error",
     "keep_latest_routes",
     "serve",
     "show",

@@ -42,6 +42,10 @@ class CheckResult:
         return self.message
 
 
+def _a(name: str) -> str:
+    return f"an {name}" if name[:1].lower() in "aeio" else f"a {name}"
+
+
 def _short(value: Any, limit: int = 300) -> str:
     try:
         text = json.dumps(value, ensure_ascii=False)
@@ -79,7 +83,7 @@ def _compare(value: Any, status: int | None, expect: Any) -> str | None:
         except ValueError:
             return f"expected a JSON body, got {_short(value.text)}."
     elif status is not None:
-        return f"expected an HTTP response, got a {type(value).__name__}."
+        return f"expected an HTTP response, got {_a(type(value).__name__)}."
     if expect is _UNSET:
         return None
     if callable(expect):
@@ -89,7 +93,7 @@ def _compare(value: Any, status: int | None, expect: Any) -> str | None:
             return str(error) or f"{_short(value)} is not what was expected."
         return None if ok else f"{_short(value)} is not what was expected."
     if type(value) is not type(expect) and not (isinstance(value, (int, float)) and isinstance(expect, (int, float))):
-        return f"expected a {type(expect).__name__}, got a {type(value).__name__}: {_short(value)}."
+        return f"expected {_a(type(expect).__name__)}, got {_a(type(value).__name__)}: {_short(value)}."
     if value != expect:
         return f"expected {_short(expect)}, got {_short(value)}."
     return None

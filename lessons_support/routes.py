@@ -3,7 +3,8 @@
 Starlette tries routes in the order they were added and FastAPI appends a route each time a
 decorator runs, so after a learner edits `@app.get("/hello")` and re-runs the cell, the app holds
 two `/hello` routes and keeps answering with the first, old one. `keep_latest_routes` drops every
-route that a later one with the same path and methods replaces.
+route that a later one with the same path and methods replaces, in the app and in the routers it
+includes.
 """
 
 from __future__ import annotations
@@ -21,7 +22,28 @@ def route_key(route: BaseRoute) -> tuple[Any, ...] | None:
         return ("websocket", route.path)
     if isinstance(route, Mount):
         return ("mount", route.path)
+    included = getattr(route, "original_router", None)
+    if included is not None:  # FastAPI's record of an include_router call
+        context = getattr(route, "include_context", None)
+        return ("include", id(included), getattr(context, "prefix", ""))
     return None
+
+
+def _routers(router: Any) -> list[Any]:
+    """`router` and every router it includes, each once."""
+    found, todo = [], [router]
+    while todo:
+        current = todo.pop()
+        if any(current is seen for seen in found):
+            continue
+        found.append(current)
+        todo.extend(r.original_router for r in current.routes if getattr(r, "original_router", None) is not None)
+    return found
+
+
+def route_count(app: Any) -> int:
+    """How many routes the app and its included routers hold: it grows when a cell adds one."""
+    return sum(len(router.routes) for router in _routers(app.router))
 
 
 def latest_routes(routes: list[BaseRoute]) -> list[BaseRoute]:
@@ -44,13 +66,17 @@ def keep_latest_routes(app: Any) -> int:
 
     It also forgets the cached OpenAPI schema, so `/openapi.json` and `/docs` show the new code.
     """
-    routes = app.router.routes
-    kept = latest_routes(routes)
-    removed = len(routes) - len(kept)
-    if removed:
-        routes[:] = kept
-        if hasattr(app, "openapi_schema"):
-            app.openapi_schema = None
+    removed = 0
+    for router in _routers(app.router):
+        routes = router.routes
+        kept = latest_routes(routes)
+        if len(kept) < len(routes):
+            removed += len(routes) - len(kept)
+            routes[:] = kept
+            if hasattr(router, "_mark_routes_changed"):  # FastAPI caches included routes by version
+                router._mark_routes_changed()
+    if removed and hasattr(app, "openapi_schema"):
+        app.openapi_schema = None
     return removed
 
 
@@ -62,10 +88,9 @@ class LatestRoutes:
         self._count = -1
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
-        routes = self.app.router.routes
-        if len(routes) != self._count:
+        if route_count(self.app) != self._count:
             keep_latest_routes(self.app)
             if hasattr(self.app, "openapi_schema"):
                 self.app.openapi_schema = None
-            self._count = len(routes)
+            self._count = route_count(self.app)
         await self.app(scope, receive, send)

@@ -51,7 +51,10 @@ class LiveServer:
 
     def _run(self) -> None:
         capture_into(self.logs)
-        self._server.run()
+        try:
+            self._server.run()
+        except SystemExit:  # uvicorn exits when it cannot start; the log says why
+            pass
 
     @property
     def url(self) -> str:

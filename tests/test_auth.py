@@ -1,0 +1,166 @@
+"""Lesson 08's auth, through HTTP: login, /users/me, protected writes, and every refused token.
+
+The cases mirror the notebook's: each bad token gets a 401 with `WWW-Authenticate: Bearer`.
+One app is served for the module (Argon2 makes each start-up and each login cost about 0.25 s).
+"""
+
+import base64
+import json
+import secrets
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import jwt
+import pytest
+
+from checkpoints import lesson_08
+from lessons_support.server import serve
+
+KEY = secrets.token_urlsafe(32)
+
+
+@pytest.fixture(scope="module")
+def server():
+    live = serve(lesson_08.create_app(secret_key=KEY), name="test_auth")
+    yield live
+    live.stop()
+
+
+@pytest.fixture(scope="module")
+def token(server) -> str:
+    response = httpx.post(server.url + "/token", data={"username": "alice", "password": "wonderland"})
+    assert response.status_code == 200, response.text
+    return response.json()["access_token"]
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def b64url(data: dict) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+
+def in_30_minutes() -> int:
+    return int((datetime.now(UTC) + timedelta(minutes=30)).timestamp())
+
+
+def assert_refused(response: httpx.Response) -> None:
+    assert response.status_code == 401, response.text
+    assert response.headers["www-authenticate"] == "Bearer"
+
+
+def test_login_returns_a_bearer_jwt_signed_with_hs256_naming_the_user(server, token):
+    assert jwt.get_unverified_header(token) == {"alg": "HS256", "typ": "JWT"}
+    claims = jwt.decode(token, KEY, algorithms=["HS256"])
+    assert sorted(claims) == ["exp", "iat", "sub"]
+    assert claims["sub"] == "alice"
+    assert claims["exp"] - claims["iat"] == 30 * 60
+
+
+def test_login_wants_form_data_not_json(server):
+    response = httpx.post(server.url + "/token", json={"username": "alice", "password": "wonderland"})
+    assert response.status_code == 422
+
+
+@pytest.mark.parametrize("username, password", [("alice", "Wonderland"), ("mallory", "wonderland")])
+def test_a_wrong_password_and_an_unknown_user_get_the_same_401(server, username, password):
+    response = httpx.post(server.url + "/token", data={"username": username, "password": password})
+    assert_refused(response)
+    assert response.json() == {"detail": "Incorrect username or password"}
+
+
+def test_users_me_names_the_user_and_never_shows_the_hash(server, token):
+    response = httpx.get(server.url + "/users/me", headers=bearer(token))
+    assert response.status_code == 200
+    assert response.json() == {"username": "alice", "full_name": "Alice Liddell"}
+    assert "argon2" not in response.text
+
+
+BAD_TOKENS = {
+    "malformed": lambda: "not-a-jwt",
+    "wrong signature": lambda: lesson_08.create_access_token("alice", secrets.token_urlsafe(32)),
+    "expired": lambda: lesson_08.create_access_token("alice", KEY, expires_delta=timedelta(minutes=-5)),
+    "alg none": lambda: b64url({"alg": "none", "typ": "JWT"}) + "." + b64url({"sub": "alice", "exp": in_30_minutes()}) + ".",
+    "unknown user": lambda: lesson_08.create_access_token("mallory", KEY),
+    "no exp claim": lambda: jwt.encode({"sub": "alice"}, KEY, algorithm="HS256"),
+    "no sub claim": lambda: jwt.encode({"exp": in_30_minutes()}, KEY, algorithm="HS256"),
+}
+
+
+def test_no_token_is_refused(server):
+    response = httpx.get(server.url + "/users/me")
+    assert_refused(response)
+    assert response.json() == {"detail": "Not authenticated"}
+
+
+def test_another_scheme_is_refused(server, token):
+    assert_refused(httpx.get(server.url + "/users/me", headers={"Authorization": f"Basic {token}"}))
+
+
+@pytest.mark.parametrize("make_token", BAD_TOKENS.values(), ids=BAD_TOKENS.keys())
+def test_a_bad_token_is_refused_with_one_message(server, make_token):
+    response = httpx.get(server.url + "/users/me", headers=bearer(make_token()))
+    assert_refused(response)
+    assert response.json() == {"detail": "Could not validate credentials"}
+
+
+def test_the_server_log_says_why_a_token_was_refused(server):
+    server.logs.clear()
+    httpx.get(server.url + "/users/me", headers=bearer(BAD_TOKENS["alg none"]()))
+    reasons = [line.message for line in server.logs.lines() if line.logger == "app.auth"]
+    assert reasons == ["token rejected: The specified alg value is not allowed"]
+
+
+def test_writes_need_a_token_and_reads_do_not(server, token):
+    laptop = {"name": "Laptop", "price": 999.99}
+    assert_refused(httpx.post(server.url + "/items/", json=laptop))
+    created = httpx.post(server.url + "/items/", json=laptop, headers=bearer(token))
+    assert created.status_code == 201
+    url = server.url + f"/items/{created.json()['id']}"
+    assert httpx.get(url).status_code == 200
+    cheaper = {"name": "Laptop", "price": 899.0}
+    assert_refused(httpx.put(url, json=cheaper))
+    replaced = httpx.put(url, json=cheaper, headers=bearer(token))
+    assert replaced.status_code == 200
+    assert replaced.json()["price"] == 899.0
+    assert_refused(httpx.delete(url))
+    assert httpx.delete(url, headers=bearer(token)).status_code == 204
+    assert httpx.delete(url, headers=bearer(token)).status_code == 404
+
+
+def test_a_write_with_a_bad_token_is_refused_too(server):
+    assert_refused(httpx.post(server.url + "/items/", json={"name": "Pen", "price": 1.5}, headers=bearer(BAD_TOKENS["expired"]())))
+
+
+def test_the_key_comes_from_the_argument_else_the_environment_else_chance(monkeypatch):
+    monkeypatch.setattr(lesson_08, "demo_users", dict)
+    monkeypatch.setenv("JWT_SECRET_KEY", "from-the-environment-" + "x" * 32)
+    assert lesson_08.create_app(secret_key=KEY).state.secret_key == KEY
+    assert lesson_08.create_app().state.secret_key == "from-the-environment-" + "x" * 32
+    monkeypatch.delenv("JWT_SECRET_KEY")
+    first, second = lesson_08.create_app().state.secret_key, lesson_08.create_app().state.secret_key
+    assert first != second and len(first) >= 43
+
+
+def test_the_demo_password_is_kept_only_as_an_argon2id_hash():
+    alice = lesson_08.demo_users()["alice"]
+    assert alice.hashed_password.startswith("$argon2id$")
+    assert "wonderland" not in alice.model_dump_json()
+    assert lesson_08.password_hash.verify("wonderland", alice.hashed_password)
+
+
+def test_an_unknown_user_costs_one_hash_verify_like_a_known_one(monkeypatch):
+    verified: list[str] = []
+
+    class CountingHash:
+        def verify(self, password: str, hashed: str) -> bool:
+            verified.append(hashed)
+            return False
+
+    users = {"alice": lesson_08.UserInDB(username="alice", hashed_password="$argon2id$stored")}
+    monkeypatch.setattr(lesson_08, "password_hash", CountingHash())
+    assert lesson_08.authenticate_user(users, "alice", "guess") is None
+    assert lesson_08.authenticate_user(users, "mallory", "guess") is None
+    assert verified == ["$argon2id$stored", lesson_08.DUMMY_HASH]
+    assert lesson_08.DUMMY_HASH.startswith("$argon2id$")

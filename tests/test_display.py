@@ -1,0 +1,44 @@
+"""show: request line, status, chosen headers and pretty JSON, with no host, port or date."""
+
+import httpx
+
+from lessons_support.display import format_response
+
+
+def response(status=200, json=None, content=b"", headers=None, url="http://127.0.0.1:53211/items/42?category=electronics"):
+    request = httpx.Request("GET", url)
+    if json is not None:
+        return httpx.Response(status, json=json, headers=headers, request=request)
+    return httpx.Response(status, content=content, headers=headers, request=request)
+
+
+def test_json_is_pretty_and_the_url_has_no_host_or_port():
+    text = format_response(response(json={"item_id": 42, "category": "electronics"}, headers={"date": "Sat, 28 Nov 2026 10:00:00 GMT"}))
+    assert text == (
+        "GET /items/42?category=electronics\n"
+        "200 OK\n"
+        "content-type: application/json\n"
+        '{\n  "item_id": 42,\n  "category": "electronics"\n}'
+    )
+
+
+def test_only_the_chosen_headers_are_shown():
+    text = format_response(response(json={}, headers={"x-process-time": "0.1", "www-authenticate": "Bearer"}), headers=["WWW-Authenticate"])
+    assert "www-authenticate: Bearer" in text
+    assert "x-process-time" not in text and "content-type" not in text
+
+
+def test_text_and_empty_bodies():
+    assert format_response(response(204), headers=[]) == "GET /items/42?category=electronics\n204 No Content"
+    text = format_response(response(content=b"<h1>Hi</h1>", headers={"content-type": "text/html"}), headers=[])
+    assert text.endswith("<h1>Hi</h1>")
+
+
+def test_long_bodies_are_cut_with_a_note():
+    text = format_response(response(content=b"x" * 50, headers={"content-type": "text/plain"}), headers=[], max_body=10)
+    assert text.endswith("xxxxxxxxxx\n… (40 more characters)")
+
+
+def test_invalid_json_falls_back_to_text():
+    text = format_response(response(content=b"{not json", headers={"content-type": "application/json"}), headers=[])
+    assert text.endswith("{not json")

@@ -1,0 +1,27 @@
+"""A learner's copy runs top to bottom: no cell errors, and every check says what is missing.
+
+It executes every notebook a second time, so it is marked `student` and left out of `make test`;
+`make test-student` runs it (CI runs both), before a workshop for instance.
+"""
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from tests.notebooks import NOTEBOOKS, load
+from tools.make_student_copy import student_copy
+
+
+@pytest.mark.student
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_the_student_copy_runs_and_every_check_fails_kindly(path):
+    notebook = nbformat.from_dict(student_copy(load(path)))
+    NotebookClient(notebook, kernel_name="python3", timeout=120, allow_errors=True, resources={"metadata": {"path": str(path.parent)}}).execute()
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        errors = [o for o in cell.outputs if o.output_type == "error"]
+        assert not errors, f"{errors[0].ename}: {errors[0].evalue} in {cell.source[:80]!r}"
+        if "check(" in cell.source:
+            text = "".join(o.get("text", "") for o in cell.outputs)
+            assert text.startswith(("✗", "…")), f"a check passed or said nothing without a solution: {text!r}"
