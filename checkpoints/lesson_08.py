@@ -3,7 +3,8 @@
 `POST /token` exchanges a username and a password (form data) for a bearer token: a JWT signed
 with HS256 that names its user (`sub`) and expires (`exp`). `GET /users/me` says whose token it
 is. The Item store's write routes (POST, PUT and DELETE on /items) need a valid token; reads stay
-public. Every rejected token gets the same 401 with `WWW-Authenticate: Bearer`.
+public. Every rejected token gets the same 401 with `WWW-Authenticate: Bearer`; the reason goes
+to the `app.auth` logger. Lesson 09 builds on `CurrentUser`, `Item` and `ItemOut` from here.
 
 Passwords are hashed with Argon2 (pwdlib). The signing key comes from the environment variable
 `JWT_SECRET_KEY`; when it is unset, each start-up draws a random key, so tokens die with the
@@ -30,50 +31,8 @@ from pwdlib import PasswordHash
 from pydantic import BaseModel
 
 from checkpoints import lesson_07
+from checkpoints.lesson_05 import Item, ItemOut, StoreDep
 from lessons_support.routes import keep_latest_routes
-
-try:
-    from checkpoints.lesson_05 import Item, ItemOut, ItemStore, get_store
-except ImportError:  # TEMPORARY stand-in until lesson 05 lands
-    from pydantic import Field
-
-    class Item(BaseModel):  # type: ignore[no-redef]
-        name: str = Field(min_length=1)
-        price: float = Field(gt=0)
-        in_stock: bool = True
-
-    class ItemOut(Item):  # type: ignore[no-redef]
-        id: int
-
-    class ItemStore:  # type: ignore[no-redef]
-        def __init__(self) -> None:
-            self._items: dict[int, ItemOut] = {}
-            self._next_id = 1
-
-        def list(self) -> list[ItemOut]:
-            return list(self._items.values())
-
-        def get(self, item_id: int) -> ItemOut | None:
-            return self._items.get(item_id)
-
-        def add(self, item: Item) -> ItemOut:
-            stored = ItemOut(id=self._next_id, **item.model_dump())
-            self._items[stored.id] = stored
-            self._next_id += 1
-            return stored
-
-        def replace(self, item_id: int, item: Item) -> ItemOut | None:
-            if item_id not in self._items:
-                return None
-            self._items[item_id] = ItemOut(id=item_id, **item.model_dump())
-            return self._items[item_id]
-
-        def delete(self, item_id: int) -> bool:
-            return self._items.pop(item_id, None) is not None
-
-    def get_store(request: Request) -> ItemStore:  # type: ignore[no-redef]
-        return request.app.state.store
-
 
 ALGORITHM = "HS256"
 ACCESS_TOKEN_EXPIRE = timedelta(minutes=30)
@@ -152,15 +111,12 @@ def get_current_user(request: Request, token: Annotated[str, Depends(oauth2_sche
 
 
 CurrentUser = Annotated[UserInDB, Depends(get_current_user)]
-StoreDep = Annotated[ItemStore, Depends(get_store)]
 
 
 def create_app(secret_key: str | None = None) -> FastAPI:
     app = lesson_07.create_app()
     app.state.secret_key = secret_key or os.environ.get("JWT_SECRET_KEY") or secrets.token_urlsafe(32)
     app.state.users = demo_users()
-    if not hasattr(app.state, "store"):  # TEMPORARY until lesson 05 lands
-        app.state.store = ItemStore()
 
     @app.post("/token")
     def login_for_access_token(
@@ -186,15 +142,15 @@ def create_app(secret_key: str | None = None) -> FastAPI:
 
     @app.put("/items/{item_id}")
     def replace_item(item_id: int, item: Item, store: StoreDep, user: CurrentUser) -> ItemOut:
-        stored = store.replace(item_id, item)
-        if stored is None:
-            raise HTTPException(status_code=404, detail="Item not found")
-        return stored
+        replaced = store.replace(item_id, item)
+        if replaced is None:
+            raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Item not found")
+        return replaced
 
     @app.delete("/items/{item_id}", status_code=status.HTTP_204_NO_CONTENT)
     def delete_item(item_id: int, store: StoreDep, user: CurrentUser) -> None:
         if not store.delete(item_id):
-            raise HTTPException(status_code=404, detail="Item not found")
+            raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Item not found")
 
     keep_latest_routes(app)
     return app

@@ -112,7 +112,7 @@ def evaluate(
     try:
         value = _resolve(attempt())
     except NotImplementedError:
-        return CheckResult(task, False, f"… {task}: not attempted yet. Replace `raise NotImplementedError` with your code.{hint_line}")
+        return CheckResult(task, False, f"… {task}: not attempted yet: write your answer in the exercise cell above.{hint_line}")
     except Exception as error:  # the learner's code: any exception becomes feedback
         return CheckResult(task, False, f"✗ {task}: your code raised {type(error).__name__}: {error}{hint_line}")
     try:

@@ -119,6 +119,7 @@ def test_writes_need_a_token_and_reads_do_not(server, token):
     assert created.status_code == 201
     url = server.url + f"/items/{created.json()['id']}"
     assert httpx.get(url).status_code == 200
+    assert created.json() in httpx.get(server.url + "/items/").json()
     cheaper = {"name": "Laptop", "price": 899.0}
     assert_refused(httpx.put(url, json=cheaper))
     replaced = httpx.put(url, json=cheaper, headers=bearer(token))
