@@ -16,8 +16,11 @@ $(INSTALLED): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt -e .
 	@touch $(INSTALLED)
 
+# JupyterLab refuses to run as root unless told; containers and some hubs run as root.
+AS_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
+
 lab: $(INSTALLED)
-	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 notebooks/
+	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 $(AS_ROOT) notebooks/
 
 test: $(INSTALLED)
 	$(BIN)/python -m pytest -n auto --dist loadfile $(ONLY)

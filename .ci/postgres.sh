@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Start a throwaway PostgreSQL server for lesson 09 and its tests, and say how to reach it.
 #
-#     eval "$(bash .ci/postgres.sh)"     # sets DATABASE_URL and TEST_DATABASE_URL
+#     eval "$(bash .ci/postgres.sh)"     # sets DATABASE_URL, COURSE_DATABASE_URL, TEST_DATABASE_URL
 #
 # It installs Debian's `postgresql` package when no server is installed (as root), creates a
 # cluster in $COURSE_PG_DIR (default /tmp/fastapi-course-postgres) that listens on 127.0.0.1 only,
 # on a free port, and creates the role `course` with the databases `course` (for the notebook)
 # and `course_test` (for tests/test_database.py), with a password drawn at random when the
-# cluster is created. Only the two `export` lines go to stdout; everything else goes to stderr.
+# cluster is created. DATABASE_URL and COURSE_DATABASE_URL (the variable lesson 09's notebook
+# reads) both name `course`. Only the three `export` lines go to stdout; everything else goes to stderr.
 # Running it again reuses the running server (or the cluster on disk) and prints the same lines,
 # so it is idempotent and takes about a second. When no server can be installed or started it says why on stderr and exits 1.
 set -euo pipefail
@@ -154,4 +155,5 @@ PGPASSWORD="$PASSWORD" "$BIN/psql" -X -q -h 127.0.0.1 -p "$PORT" -U "$ROLE" -d "
 
 say "ready on 127.0.0.1 (role $ROLE, databases ${DATABASES[*]}); stop it with: ${STOP_HINT}$BIN/pg_ctl stop -D $DATA_DIR"
 echo "export DATABASE_URL='postgresql+psycopg://$ROLE:$PASSWORD@127.0.0.1:$PORT/${DATABASES[0]}'"
+echo "export COURSE_DATABASE_URL='postgresql+psycopg://$ROLE:$PASSWORD@127.0.0.1:$PORT/${DATABASES[0]}'"
 echo "export TEST_DATABASE_URL='postgresql+psycopg://$ROLE:$PASSWORD@127.0.0.1:$PORT/${DATABASES[1]}'"

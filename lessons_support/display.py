@@ -73,4 +73,6 @@ def show(
     max_body: int = MAX_BODY,
 ) -> None:
     """Print the request line, the status, the chosen headers and the body of `response`."""
+    if not isinstance(response, httpx.Response):
+        raise TypeError(f"show() takes the response of an httpx call, such as show(httpx.get(url)), not {type(response).__name__}")
     print(format_response(response, headers=headers, body=body, max_body=max_body))

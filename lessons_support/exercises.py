@@ -8,7 +8,7 @@
         hint="Return a dict with one key, 'message'.",
     )
 
-`attempt` is called inside the check, so whatever the learner's code does there (raises, returns
+`attempt` is called inside the check (a value that is not callable is taken as the result itself), so whatever the learner's code does there (raises, returns
 the wrong type, answers with an error status) becomes a message with a hint. When `attempt`
 returns an httpx response, `status` is compared with its status code and `expect` with its JSON
 body; otherwise `expect` is compared with the value itself. `expect` may also be a function that
@@ -101,7 +101,7 @@ def _compare(value: Any, status: int | None, expect: Any) -> str | None:
 
 def evaluate(
     task: str,
-    attempt: Callable[[], Any],
+    attempt: Callable[[], Any] | Any,
     *,
     status: int | None = None,
     expect: Any = _UNSET,
@@ -110,7 +110,7 @@ def evaluate(
     """Run `attempt` and judge what it gives; never raises."""
     hint_line = f"\n  Hint: {hint}" if hint else ""
     try:
-        value = _resolve(attempt())
+        value = _resolve(attempt() if callable(attempt) else attempt)
     except NotImplementedError:
         return CheckResult(task, False, f"… {task}: not attempted yet: write your answer in the exercise cell above.{hint_line}")
     except Exception as error:  # the learner's code: any exception becomes feedback
@@ -126,7 +126,7 @@ def evaluate(
 
 def check(
     task: str,
-    attempt: Callable[[], Any],
+    attempt: Callable[[], Any] | Any,
     *,
     status: int | None = None,
     expect: Any = _UNSET,

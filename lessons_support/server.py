@@ -128,6 +128,8 @@ def serve(app: Any, name: str = "app", port: int = 0, root_path: str = "") -> Li
     A server already running under `name` is stopped first. `port=0` lets the OS choose a free
     port; the server's `url` says which.
     """
+    if not hasattr(app, "router"):
+        raise TypeError(f"serve() takes a FastAPI (or Starlette) app object, not {type(app).__name__} {app!r:.60}")
     old = _running.get(name)
     if old is not None:
         old.stop()

@@ -42,3 +42,12 @@ def test_long_bodies_are_cut_with_a_note():
 def test_invalid_json_falls_back_to_text():
     text = format_response(response(content=b"{not json", headers={"content-type": "application/json"}), headers=[])
     assert text.endswith("{not json")
+
+
+def test_showing_something_that_is_not_a_response_says_what_show_takes():
+    import pytest
+
+    from lessons_support.display import show
+
+    with pytest.raises(TypeError, match=r"show\(\) takes the response of an httpx call"):
+        show({"item_id": 42})

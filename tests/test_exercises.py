@@ -73,3 +73,8 @@ def test_a_coroutine_is_awaited():
 def test_a_broken_predicate_is_reported_not_raised():
     result = evaluate("t", lambda: None, expect=lambda value: value > 1)
     assert not result.passed and "could not read your result" in result.message
+
+
+def test_a_value_instead_of_a_function_is_judged_as_the_result():
+    assert evaluate("t", ok_response({"a": 1}), status=200, expect={"a": 1}).passed
+    assert evaluate("t", 3, expect=3).passed

@@ -154,3 +154,9 @@ def test_a_raising_route_gives_a_500_with_its_traceback_kept_not_printed(capfd):
     assert out == "" and err == ""
     server.print_last_error()
     assert "the learner's bug" in capfd.readouterr().out
+
+
+def test_serving_something_that_is_not_an_app_says_so():
+    with pytest.raises(TypeError, match="serve\\(\\) takes a FastAPI"):
+        serve("main:app")
+    assert running_servers() == []

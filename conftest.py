@@ -1,0 +1,9 @@
+import os
+
+# The suite never touches a database or key it did not make. A learner's shell may hold
+# DATABASE_URL for another project: the checkpoints of lessons 09 and 10 would read it, so it is
+# removed for this process and the kernels it starts. Lesson 09's notebook reads
+# COURSE_DATABASE_URL and tests/test_database.py reads TEST_DATABASE_URL, both meant for
+# throwaway databases (see .ci/postgres.sh). JWT_SECRET_KEY goes too: each app draws its own.
+for variable in ("DATABASE_URL", "JWT_SECRET_KEY"):
+    os.environ.pop(variable, None)
