@@ -8,8 +8,9 @@
         hint="Return a dict with one key, 'message'.",
     )
 
-`attempt` is called inside the check (a value that is not callable is taken as the result itself), so whatever the learner's code does there (raises, returns
-the wrong type, answers with an error status) becomes a message with a hint. When `attempt`
+`attempt` is called inside the check, so whatever the learner's code does there (raises, returns
+the wrong type, answers with an error status) becomes a message with a hint; a value that is not
+callable is taken as the result itself. When `attempt`
 returns an httpx response, `status` is compared with its status code and `expect` with its JSON
 body; otherwise `expect` is compared with the value itself. `expect` may also be a function that
 takes the value and returns True, or raises AssertionError with its own message. `attempt` may
