@@ -1,7 +1,7 @@
 """Small helpers the course notebooks import. Nothing runs at import time."""
 
 from lessons_support.checkpoint import compare_with_checkpoint
-from lessons_support.display import show
+from lessons_support.display import show, show_errors
 from lessons_support.errors import expect_error
 from lessons_support.exercises import check
 from lessons_support.routes import keep_latest_routes
@@ -16,5 +16,6 @@ __all__ = [
     "keep_latest_routes",
     "serve",
     "show",
+    "show_errors",
     "stop_all",
 ]

@@ -76,3 +76,25 @@ def show(
     if not isinstance(response, httpx.Response):
         raise TypeError(f"show() takes the response of an httpx call, such as show(httpx.get(url)), not {type(response).__name__}")
     print(format_response(response, headers=headers, body=body, max_body=max_body))
+
+
+def format_errors(response: httpx.Response) -> str:
+    """A 422 read field by field: the request and status, then one line per error."""
+    lines = [f"{request_line(response.request)} → {response.status_code}"]
+    try:
+        detail = response.json()["detail"]
+    except (ValueError, KeyError, TypeError):
+        return "\n".join([*lines, f"  (no validation errors in the body: {response.text[:200]!r})"])
+    if isinstance(detail, str):
+        return "\n".join([*lines, f"  {detail}"])
+    for error in detail:
+        where = ".".join(str(part) for part in error.get("loc", ()))
+        lines.append(f"  {where}: {error.get('msg')} [{error.get('type')}] input={error.get('input')!r}")
+    return "\n".join(lines)
+
+
+def show_errors(response: httpx.Response) -> None:
+    """Print a validation error response (a 422) one error per line: where, what, and the input."""
+    if not isinstance(response, httpx.Response):
+        raise TypeError(f"show_errors() takes the response of an httpx call, not {type(response).__name__}")
+    print(format_errors(response))

@@ -11,6 +11,7 @@ server. `stop_all()` belongs in a notebook's last cell.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from typing import Any
@@ -23,6 +24,7 @@ from lessons_support.routes import LatestRoutes
 HOST = "127.0.0.1"
 START_TIMEOUT = 10.0
 STOP_TIMEOUT = 10.0
+CLIENT_PORT = re.compile(r"(127\.0\.0\.1):\d+")
 
 
 class ServerStartError(RuntimeError):
@@ -48,6 +50,7 @@ class LiveServer:
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._run, name=f"uvicorn-{name}", daemon=True)
         self.port = 0
+        self._errors_printed = 0
 
     def _run(self) -> None:
         capture_into(self.logs)
@@ -98,15 +101,30 @@ class LiveServer:
         return [line.traceback for line in self.logs.lines() if line.traceback]
 
     def print_logs(self, last: int | None = None) -> None:
-        """Print the server's log lines, or the `last` few, on purpose, in this cell."""
+        """Print the server's log lines, or the `last` few, on purpose, in this cell.
+
+        Ports are shown as `<port>`: a client's port is new on every run.
+        """
         lines = self.logs.lines()
         for line in lines[-last:] if last else lines:
-            print(line)
+            print(CLIENT_PORT.sub(r"\1:<port>", str(line)))
 
-    def print_last_error(self) -> None:
-        """Print the most recent traceback the server logged."""
+    def print_last_error(self, short: bool = False, timeout: float = 5.0) -> None:
+        """Print the newest traceback the server logged, waiting for it if need be.
+
+        uvicorn logs a 500's traceback just after it has sent the response, so this waits up to
+        `timeout` seconds for an error not printed before. `short=True` prints only the
+        exception's own lines (its type and message), without the file paths of the frames.
+        """
+        deadline = time.monotonic() + timeout
+        while len(self.errors()) <= self._errors_printed and time.monotonic() < deadline:
+            time.sleep(0.01)
         errors = self.errors()
-        print(errors[-1] if errors else "The server has logged no error.")
+        if len(errors) <= self._errors_printed:
+            print("The server has logged no new error.")
+            return
+        self._errors_printed = len(errors)
+        print(exception_lines(errors[-1]) if short else errors[-1])
 
     def __enter__(self) -> LiveServer:
         return self
@@ -117,6 +135,18 @@ class LiveServer:
     def __repr__(self) -> str:
         state = "running" if self.running else "stopped"
         return f"<LiveServer {self.name!r} {state}>"
+
+
+def exception_lines(trace: str) -> str:
+    """The exception's own lines at the end of a traceback: from its `Type: message` line to the
+    first blank line, so a multi-line message stays whole and no frame's file path is kept."""
+    lines = trace.splitlines()
+    start = max(
+        (i for i, line in enumerate(lines) if line[:1].strip() and not line.startswith("Traceback")),
+        default=0,
+    )
+    end = next((i for i in range(start, len(lines)) if not lines[i].strip()), len(lines))
+    return "\n".join(lines[start:end])
 
 
 _running: dict[str, LiveServer] = {}

@@ -51,3 +51,25 @@ def test_showing_something_that_is_not_a_response_says_what_show_takes():
 
     with pytest.raises(TypeError, match=r"show\(\) takes the response of an httpx call"):
         show({"item_id": 42})
+
+
+def test_a_422_is_shown_one_error_per_line():
+    from lessons_support.display import format_errors
+
+    detail = [
+        {"type": "int_parsing", "loc": ["path", "item_id"], "msg": "Input should be a valid integer", "input": "abc"},
+        {"type": "missing", "loc": ["query", "q"], "msg": "Field required", "input": None},
+    ]
+    text = format_errors(response(422, json={"detail": detail}))
+    assert text == (
+        "GET /items/42?category=electronics → 422\n"
+        "  path.item_id: Input should be a valid integer [int_parsing] input='abc'\n"
+        "  query.q: Field required [missing] input=None"
+    )
+
+
+def test_an_error_without_validation_details_is_still_shown():
+    from lessons_support.display import format_errors
+
+    assert format_errors(response(404, json={"detail": "Item not found"})).endswith("→ 404\n  Item not found")
+    assert "no validation errors" in format_errors(response(500, content=b"Internal Server Error"))

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from lessons_support.server import ServerStartError, running_servers, serve, stop_all
+from lessons_support.server import ServerStartError, exception_lines, running_servers, serve, stop_all
 
 
 def make_app(events: list[str] | None = None) -> FastAPI:
@@ -156,7 +156,44 @@ def test_a_raising_route_gives_a_500_with_its_traceback_kept_not_printed(capfd):
     assert "the learner's bug" in capfd.readouterr().out
 
 
+def test_print_last_error_waits_for_the_next_error_and_can_be_short(capfd):
+    server = serve(make_app())
+    httpx.get(server.url + "/boom")
+    server.print_last_error(short=True)  # no sleep first: it waits for uvicorn's late log
+    assert capfd.readouterr().out == "KeyError: \"the learner's bug\"\n"
+    server.print_last_error(timeout=0.2)
+    assert capfd.readouterr().out == "The server has logged no new error.\n"
+
+
+def test_logs_are_printed_with_client_ports_masked(capfd):
+    server = serve(make_app())
+    httpx.get(server.url + "/ping")
+    deadline = time.monotonic() + 5
+    while not any("GET /ping" in line.message for line in server.logs.lines()) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    server.print_logs()
+    out = capfd.readouterr().out
+    assert '127.0.0.1:<port> - "GET /ping HTTP/1.1" 200' in out
+    assert str(server.port) not in out
+
+
 def test_serving_something_that_is_not_an_app_says_so():
     with pytest.raises(TypeError, match="serve\\(\\) takes a FastAPI"):
         serve("main:app")
     assert running_servers() == []
+
+
+def test_exception_lines_keep_a_multi_line_message_and_drop_the_frames():
+    trace = (
+        "Traceback (most recent call last):\n"
+        '  File "/somewhere/app.py", line 3, in f\n'
+        "    raise ValueError('x')\n"
+        "fastapi.exceptions.ResponseValidationError: 1 validation error:\n"
+        "  {'type': 'extra_forbidden', 'loc': ('response', 'cost')}\n"
+        "\n"
+        '  File "/somewhere/app.py", line 9, in read_stock\n'
+    )
+    assert exception_lines(trace) == (
+        "fastapi.exceptions.ResponseValidationError: 1 validation error:\n"
+        "  {'type': 'extra_forbidden', 'loc': ('response', 'cost')}"
+    )
