@@ -19,8 +19,10 @@ $(INSTALLED): requirements.txt pyproject.toml
 # JupyterLab refuses to run as root unless told; containers and some hubs run as root.
 AS_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
+# JUPYTER_PATH puts this environment's `python3` kernel ahead of any older one in the user's
+# own Jupyter folder, so the notebooks always run with the course's packages.
 lab: $(INSTALLED)
-	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 $(AS_ROOT) notebooks/
+	JUPYTER_PATH=$(CURDIR)/$(VENV)/share/jupyter $(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 $(AS_ROOT) notebooks/
 
 test: $(INSTALLED)
 	$(BIN)/python -m pytest -n auto --dist loadfile $(ONLY)
