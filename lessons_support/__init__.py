@@ -6,6 +6,7 @@ from lessons_support.errors import expect_error
 from lessons_support.exercises import check
 from lessons_support.routes import keep_latest_routes
 from lessons_support.server import LiveServer, ServerStartError, serve, stop_all
+from lessons_support.waiting import wait_for
 
 __all__ = [
     "LiveServer",
@@ -18,4 +19,5 @@ __all__ = [
     "show",
     "show_errors",
     "stop_all",
+    "wait_for",
 ]

@@ -20,6 +20,7 @@ import uvicorn
 
 from lessons_support.logs import LogBuffer, capture_into
 from lessons_support.routes import LatestRoutes
+from lessons_support.waiting import wait_for
 
 HOST = "127.0.0.1"
 START_TIMEOUT = 10.0
@@ -116,13 +117,12 @@ class LiveServer:
         `timeout` seconds for an error not printed before. `short=True` prints only the
         exception's own lines (its type and message), without the file paths of the frames.
         """
-        deadline = time.monotonic() + timeout
-        while len(self.errors()) <= self._errors_printed and time.monotonic() < deadline:
-            time.sleep(0.01)
-        errors = self.errors()
-        if len(errors) <= self._errors_printed:
+        try:
+            wait_for(lambda: len(self.errors()) > self._errors_printed, timeout)
+        except TimeoutError:
             print("The server has logged no new error.")
             return
+        errors = self.errors()
         self._errors_printed = len(errors)
         print(exception_lines(errors[-1]) if short else errors[-1])
 
