@@ -1,19 +1,38 @@
 # Two commands for everyone:  make lab  (open the course)  and  make test  (run every notebook).
-# Both create .venv and install the pinned dependencies on first use.
+# Both create .venv and install the locked dependencies on first use.
 
 PYTHON ?= python3
-VENV := .venv
+# Another Python gets a venv of its own: `make test PYTHON=python3.13` uses .venv-3.13
+# (or name one: `make test PYTHON=python3.13 VENV=.venv-3.13`).
+ifeq ($(origin PYTHON),command line)
+PYTHON_VERSION := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+ifeq ($(PYTHON_VERSION),)
+$(error $(PYTHON) does not run: give a Python that does, e.g. PYTHON=$$(pyenv root)/versions/3.13.0/bin/python)
+endif
+VENV ?= .venv-$(PYTHON_VERSION)
+ifneq ($(wildcard $(VENV)/bin/python),)
+ifneq ($(shell $(VENV)/bin/python -c 'import sys; print("%d.%d" % sys.version_info[:2])'),$(PYTHON_VERSION))
+$(error $(VENV) runs another Python than $(PYTHON); choose another VENV= or remove $(VENV))
+endif
+endif
+endif
+VENV ?= .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 # `make test ONLY=notebooks/01_why_fastapi.ipynb` runs one notebook, or one test file.
 ONLY ?=
+# The Pythons the course supports and tests: `make test-all-pythons`.
+SUPPORTED_PYTHONS := 3.11 3.12 3.13
 
-.PHONY: lab test test-student student execute clean
+.PHONY: lab test test-all-pythons test-student student execute bench lock clean
 
+# requirements.txt is the lock: every package, transitive ones included, pinned with its hashes.
+# pip checks each hash; the course itself has no dependencies of its own and goes in after.
 $(INSTALLED): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; this is " + sys.version.split()[0])'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt -e .
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $(INSTALLED)
 
 # JupyterLab refuses to run as root unless told; containers and some hubs run as root.
@@ -27,6 +46,17 @@ lab: $(INSTALLED)
 test: $(INSTALLED)
 	$(BIN)/python -m pytest -n auto --dist loadfile $(ONLY)
 
+# `make test` on each supported Python in turn, each in its own .venv-3.X. A Python is taken from
+# python3.X on the PATH, else from pyenv's versions (its shims answer only for selected versions).
+test-all-pythons:
+	@for version in $(SUPPORTED_PYTHONS); do \
+	  python=$$(python$$version -c 'import sys; print(sys.executable)' 2>/dev/null \
+	    || ls -d "$$(pyenv root 2>/dev/null || echo $$HOME/.pyenv)"/versions/$$version.*/bin/python 2>/dev/null | sort -V | tail -n 1); \
+	  if [ -z "$$python" ]; then echo "Python $$version was not found: install it (e.g. pyenv install $$version)." >&2; exit 1; fi; \
+	  echo "== Python $$version: $$python"; \
+	  $(MAKE) --no-print-directory test PYTHON=$$python VENV=.venv-$$version ONLY="$(ONLY)" || exit 1; \
+	done
+
 # Runs every notebook's student copy (solutions taken out) top to bottom: no cell may fail.
 test-student: $(INSTALLED)
 	$(BIN)/python -m pytest -n auto --dist load -m student tests/test_student_copies_run.py
@@ -39,5 +69,37 @@ student: $(INSTALLED)
 execute: $(INSTALLED)
 	$(BIN)/python tools/execute_notebooks.py $(or $(NB),notebooks/*.ipynb)
 
+# Times the notebook suite against a floor of trivial notebooks, its slowest cells, and the server's
+# start and stop. It only reports. `.venv/bin/python tools/bench.py --full` also times make test.
+bench: $(INSTALLED)
+	$(BIN)/python tools/bench.py
+
+# Refreshes the lock (requirements.txt) from requirements.in, and environment.yml from the lock:
+# one resolution valid on every supported Python and platform, against PyPI only (no pip or uv
+# configuration, no local index). Locked versions stay as they are unless requirements.in needs
+# another; `make lock UPGRADE=1` moves every unpinned package to its newest release.
+UV_VERSION := 0.13.9
+LOCK_VENV := .venv-lock
+unexport UV_INDEX UV_INDEX_URL UV_DEFAULT_INDEX UV_EXTRA_INDEX_URL UV_FIND_LINKS UV_CONSTRAINT UV_OVERRIDE
+lock:
+	test -x $(LOCK_VENV)/bin/python || $(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(LOCK_VENV)/bin/uv --no-config --quiet pip compile requirements.in --output-file requirements.txt \
+	  --universal --python-version $(firstword $(SUPPORTED_PYTHONS)) --generate-hashes --default-index https://pypi.org/simple \
+	  --custom-compile-command "make lock" $(if $(UPGRADE),--upgrade)
+	$(PYTHON) -c "$$ENVIRONMENT_YML"
+
+# environment.yml (conda, Binder) pins the lock's packages, without the hashes: conda hands its pip
+# list to one `pip install`, and pip refuses `-e .` when the other requirements carry hashes.
+define ENVIRONMENT_YML
+import re
+lock = open("requirements.txt").read()
+pins = [name + "==" + version + (" ; " + marker if marker else "")
+        for name, version, marker in re.findall(r"^(\S+)==(\S+?)(?: ; (.+?))? \\$$", lock, re.M)]
+head = open("environment.yml").read().split("  - pip:\n")[0]
+open("environment.yml", "w").write(head + "  - pip:\n" + "".join(f"      - {pin}\n" for pin in pins + ["-e ."]))
+endef
+export ENVIRONMENT_YML
+
 clean:
-	rm -rf $(VENV) student
+	rm -rf $(VENV) $(LOCK_VENV) student

@@ -12,7 +12,7 @@ Run it:  uvicorn checkpoints.lesson_02:app --reload
 
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from pydantic import BaseModel, Field
 
 from checkpoints import lesson_01
@@ -48,13 +48,17 @@ def price_quote(name: str, price: float, quantity: int) -> dict[str, Any]:
     }
 
 
+quotes_router = APIRouter()
+
+
+@quotes_router.post("/quotes/", response_model=Quote)
+def create_quote(body: QuoteRequest) -> dict[str, Any]:
+    return price_quote(body.name, body.price, body.quantity)
+
+
 def create_app() -> FastAPI:
     app = lesson_01.create_app()
-
-    @app.post("/quotes/", response_model=Quote)
-    def create_quote(body: QuoteRequest) -> dict[str, Any]:
-        return price_quote(body.name, body.price, body.quantity)
-
+    app.include_router(quotes_router)
     return app
 
 

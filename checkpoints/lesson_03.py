@@ -1,7 +1,7 @@
 """The Item store as lesson 03 leaves it: lesson 02's app, described for its documentation.
 
 The title, description and version appear in `/openapi.json` and at the top of `/docs` (Swagger
-UI) and `/redoc` (ReDoc).
+UI) and `/redoc` (ReDoc). Later lessons build their app with `FastAPI(**METADATA)`.
 
 Run it:  uvicorn checkpoints.lesson_03:app --reload
    or:   fastapi dev checkpoints/lesson_03.py     (needs fastapi-cli: pip install "fastapi[standard]")
@@ -9,20 +9,24 @@ Run it:  uvicorn checkpoints.lesson_03:app --reload
 
 from fastapi import FastAPI
 
-from checkpoints import lesson_02
+from checkpoints import lesson_01, lesson_02
 
-DESCRIPTION = (
-    "An online shop's item store, built one lesson at a time in the FastAPI course. "
-    "Every route below has a **Try it out** button."
-)
-VERSION = "1.0.0"
+METADATA = {
+    "title": "Item store",
+    "description": (
+        "An online shop's item store, built one lesson at a time in the FastAPI course. "
+        "Every route below has a **Try it out** button."
+    ),
+    "version": "1.0.0",
+}
 
 
 def create_app() -> FastAPI:
-    app = lesson_02.create_app()
-    app.title = "Item store"
-    app.description = DESCRIPTION
-    app.version = VERSION
+    app = FastAPI(**METADATA)
+    app.include_router(lesson_01.home_router)
+    app.include_router(lesson_01.items_router)
+    app.include_router(lesson_01.db_router)
+    app.include_router(lesson_02.quotes_router)
     return app
 
 

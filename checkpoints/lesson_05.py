@@ -7,8 +7,8 @@ API (lessons 06 to 10 build on exactly this):
     PUT    /items/{item_id}   200  ItemOut, or 404           body: Item
     DELETE /items/{item_id}   204  no body, or 404
 
-The store is an `ItemStore` kept on `app.state.store` and reached through the `get_store`
-dependency (`StoreDep`).
+The routes sit in `items_router`; the store is an `ItemStore` kept on `app.state.store` and
+reached through the `get_store` dependency (`StoreDep`).
 
 Run it:  uvicorn checkpoints.lesson_05:app --reload
 """
@@ -16,11 +16,10 @@ Run it:  uvicorn checkpoints.lesson_05:app --reload
 import threading
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, HTTPException, Request, status
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from checkpoints import lesson_04
-from lessons_support.routes import keep_latest_routes
+from checkpoints import lesson_01, lesson_02, lesson_03
 
 
 # An item as a client sends it: no id, and no field the model does not declare. (No docstrings
@@ -84,38 +83,48 @@ def get_store(request: Request) -> ItemStore:
 StoreDep = Annotated[ItemStore, Depends(get_store)]
 
 
+items_router = APIRouter()
+
+
+@items_router.get("/items/")
+def list_items(store: StoreDep) -> list[ItemOut]:
+    return store.list()
+
+
+@items_router.post("/items/", status_code=status.HTTP_201_CREATED)
+def create_item(item: Item, store: StoreDep) -> ItemOut:
+    return store.add(item)
+
+
+@items_router.get("/items/{item_id}")
+def read_item(item_id: int, store: StoreDep) -> ItemOut:
+    item = store.get(item_id)
+    if item is None:
+        raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Item not found")
+    return item
+
+
+@items_router.put("/items/{item_id}")
+def replace_item(item_id: int, item: Item, store: StoreDep) -> ItemOut:
+    replaced = store.replace(item_id, item)
+    if replaced is None:
+        raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Item not found")
+    return replaced
+
+
+@items_router.delete("/items/{item_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_item(item_id: int, store: StoreDep) -> None:
+    if not store.delete(item_id):
+        raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Item not found")
+
+
 def create_app() -> FastAPI:
-    app = lesson_04.create_app()
+    app = FastAPI(**lesson_03.METADATA)
     app.state.store = ItemStore()
-
-    @app.get("/items/")
-    def list_items(store: StoreDep) -> list[ItemOut]:
-        return store.list()
-
-    @app.post("/items/", status_code=status.HTTP_201_CREATED)
-    def create_item(item: Item, store: StoreDep) -> ItemOut:
-        return store.add(item)
-
-    @app.get("/items/{item_id}")
-    def read_item(item_id: int, store: StoreDep) -> ItemOut:
-        item = store.get(item_id)
-        if item is None:
-            raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Item not found")
-        return item
-
-    @app.put("/items/{item_id}")
-    def replace_item(item_id: int, item: Item, store: StoreDep) -> ItemOut:
-        replaced = store.replace(item_id, item)
-        if replaced is None:
-            raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Item not found")
-        return replaced
-
-    @app.delete("/items/{item_id}", status_code=status.HTTP_204_NO_CONTENT)
-    def delete_item(item_id: int, store: StoreDep) -> None:
-        if not store.delete(item_id):
-            raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Item not found")
-
-    keep_latest_routes(app)
+    app.include_router(lesson_01.home_router)
+    app.include_router(items_router)
+    app.include_router(lesson_01.db_router)
+    app.include_router(lesson_02.quotes_router)
     return app
 
 

@@ -1,7 +1,8 @@
 """The Item store as lesson 06 leaves it: `/db` gets its connection from a dependency with `yield`.
 
-Everything else is lesson 05's: the items routes receive the `ItemStore` through `get_store`,
-which tests replace with `app.dependency_overrides[get_store] = ...`.
+Its `db_router` takes the place of lesson 01's; everything else is lesson 05's: the items routes
+receive the `ItemStore` through `get_store`, which tests replace with
+`app.dependency_overrides[get_store] = ...`.
 
 Run it:  uvicorn checkpoints.lesson_06:app --reload
 """
@@ -10,10 +11,9 @@ import logging
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 
-from checkpoints import lesson_05
-from lessons_support.routes import keep_latest_routes
+from checkpoints import lesson_01, lesson_02, lesson_03, lesson_05
 
 log = logging.getLogger("app")
 
@@ -42,14 +42,21 @@ def get_db() -> Iterator[Connection]:
 ConnectionDep = Annotated[Connection, Depends(get_db)]
 
 
+db_router = APIRouter()
+
+
+@db_router.get("/db")
+def read_db(db: ConnectionDep) -> dict[str, str]:
+    return {"db": "Connected" if db.is_open else "Closed"}
+
+
 def create_app() -> FastAPI:
-    app = lesson_05.create_app()
-
-    @app.get("/db")
-    def read_db(db: ConnectionDep) -> dict[str, str]:
-        return {"db": "Connected" if db.is_open else "Closed"}
-
-    keep_latest_routes(app)
+    app = FastAPI(**lesson_03.METADATA)
+    app.state.store = lesson_05.ItemStore()
+    app.include_router(lesson_01.home_router)
+    app.include_router(lesson_05.items_router)
+    app.include_router(db_router)
+    app.include_router(lesson_02.quotes_router)
     return app
 
 

@@ -2,8 +2,8 @@
 
 `POST /token` exchanges a username and a password (form data) for a bearer token: a JWT signed
 with HS256 that names its user (`sub`) and expires (`exp`). `GET /users/me` says whose token it
-is. The Item store's write routes (POST, PUT and DELETE on /items) need a valid token; reads stay
-public. Every rejected token gets the same 401 with `WWW-Authenticate: Bearer`; the reason goes
+is (both in `auth_router`). The write routes of the new `items_router` (POST, PUT and DELETE on
+/items) need a valid token; its reads are lesson 05's, public. Every rejected token gets the same 401 with `WWW-Authenticate: Bearer`; the reason goes
 to the `app.auth` logger. Lesson 09 builds on `CurrentUser`, `Item` and `ItemOut` from here.
 
 Passwords are hashed with Argon2 (pwdlib). The signing key comes from the environment variable
@@ -11,7 +11,7 @@ Passwords are hashed with Argon2 (pwdlib). The signing key comes from the enviro
 process. Never commit a key.
 
 Demo credential, for this course only: user `alice`, password `wonderland`. Only its Argon2 hash,
-computed at start-up, is kept.
+made once per process when the first app is created, is kept.
 
 Run it:
     export JWT_SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(32))')"
@@ -22,17 +22,17 @@ import logging
 import os
 import secrets
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Annotated
 
 import jwt
-from fastapi import Depends, FastAPI, HTTPException, Request, status
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request, status
 from fastapi.security import OAuth2PasswordBearer, OAuth2PasswordRequestForm
 from pwdlib import PasswordHash
 from pydantic import BaseModel
 
-from checkpoints import lesson_07
+from checkpoints import lesson_01, lesson_02, lesson_03, lesson_05, lesson_06, lesson_07
 from checkpoints.lesson_05 import Item, ItemOut, StoreDep
-from lessons_support.routes import keep_latest_routes
 
 ALGORITHM = "HS256"
 ACCESS_TOKEN_EXPIRE = timedelta(minutes=30)
@@ -41,7 +41,6 @@ DEMO_PASSWORD = "wonderland"  # a demo credential for the course, never a real p
 
 logger = logging.getLogger("app.auth")
 password_hash = PasswordHash.recommended()
-DUMMY_HASH = password_hash.hash("a password nobody has")
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="token")
 
 
@@ -59,9 +58,21 @@ class UserInDB(User):
     hashed_password: str
 
 
+@cache
+def dummy_hash() -> str:
+    """A hash no password matches, to verify against when the user is unknown (made once)."""
+    return password_hash.hash("a password nobody has")
+
+
+@cache
+def demo_password_hash() -> str:
+    """The Argon2 hash of the demo password, made once per process: only the hash is kept."""
+    return password_hash.hash(DEMO_PASSWORD)
+
+
 def demo_users() -> dict[str, UserInDB]:
-    """The course's one demo user, with a fresh Argon2 hash of the demo password."""
-    alice = UserInDB(username=DEMO_USERNAME, full_name="Alice Liddell", hashed_password=password_hash.hash(DEMO_PASSWORD))
+    """The course's one demo user, stored with the hash of the demo password."""
+    alice = UserInDB(username=DEMO_USERNAME, full_name="Alice Liddell", hashed_password=demo_password_hash())
     return {alice.username: alice}
 
 
@@ -69,7 +80,7 @@ def authenticate_user(users: dict[str, UserInDB], username: str, password: str) 
     """The user whose password this is, or None; an unknown name costs one Argon2 verify too."""
     user = users.get(username)
     if user is None:
-        password_hash.verify(password, DUMMY_HASH)
+        password_hash.verify(password, dummy_hash())
         return None
     if not password_hash.verify(password, user.hashed_password):
         return None
@@ -113,46 +124,67 @@ def get_current_user(request: Request, token: Annotated[str, Depends(oauth2_sche
 CurrentUser = Annotated[UserInDB, Depends(get_current_user)]
 
 
-def create_app(secret_key: str | None = None) -> FastAPI:
-    app = lesson_07.create_app()
+def set_up_auth(app: FastAPI, secret_key: str | None = None) -> None:
+    """Give the app its signing key (the argument, else JWT_SECRET_KEY, else a random one) and users."""
     app.state.secret_key = secret_key or os.environ.get("JWT_SECRET_KEY") or secrets.token_urlsafe(32)
     app.state.users = demo_users()
 
-    @app.post("/token")
-    def login_for_access_token(
-        request: Request, form_data: Annotated[OAuth2PasswordRequestForm, Depends()]
-    ) -> Token:
-        user = authenticate_user(request.app.state.users, form_data.username, form_data.password)
-        if user is None:
-            raise HTTPException(
-                status_code=status.HTTP_401_UNAUTHORIZED,
-                detail="Incorrect username or password",
-                headers={"WWW-Authenticate": "Bearer"},
-            )
-        token = create_access_token(user.username, request.app.state.secret_key)
-        return Token(access_token=token, token_type="bearer")
 
-    @app.get("/users/me")
-    def read_users_me(current_user: CurrentUser) -> User:
-        return current_user
+auth_router = APIRouter()
 
-    @app.post("/items/", status_code=status.HTTP_201_CREATED)
-    def create_item(item: Item, store: StoreDep, user: CurrentUser) -> ItemOut:
-        return store.add(item)
 
-    @app.put("/items/{item_id}")
-    def replace_item(item_id: int, item: Item, store: StoreDep, user: CurrentUser) -> ItemOut:
-        replaced = store.replace(item_id, item)
-        if replaced is None:
-            raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Item not found")
-        return replaced
+@auth_router.post("/token")
+def login_for_access_token(request: Request, form_data: Annotated[OAuth2PasswordRequestForm, Depends()]) -> Token:
+    user = authenticate_user(request.app.state.users, form_data.username, form_data.password)
+    if user is None:
+        raise HTTPException(
+            status_code=status.HTTP_401_UNAUTHORIZED,
+            detail="Incorrect username or password",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    token = create_access_token(user.username, request.app.state.secret_key)
+    return Token(access_token=token, token_type="bearer")
 
-    @app.delete("/items/{item_id}", status_code=status.HTTP_204_NO_CONTENT)
-    def delete_item(item_id: int, store: StoreDep, user: CurrentUser) -> None:
-        if not store.delete(item_id):
-            raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Item not found")
 
-    keep_latest_routes(app)
+@auth_router.get("/users/me")
+def read_users_me(current_user: CurrentUser) -> User:
+    return current_user
+
+
+items_router = APIRouter()
+items_router.add_api_route("/items/", lesson_05.list_items, methods=["GET"])
+items_router.add_api_route("/items/{item_id}", lesson_05.read_item, methods=["GET"])
+
+
+@items_router.post("/items/", status_code=status.HTTP_201_CREATED)
+def create_item(item: Item, store: StoreDep, user: CurrentUser) -> ItemOut:
+    return store.add(item)
+
+
+@items_router.put("/items/{item_id}")
+def replace_item(item_id: int, item: Item, store: StoreDep, user: CurrentUser) -> ItemOut:
+    replaced = store.replace(item_id, item)
+    if replaced is None:
+        raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Item not found")
+    return replaced
+
+
+@items_router.delete("/items/{item_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_item(item_id: int, store: StoreDep, user: CurrentUser) -> None:
+    if not store.delete(item_id):
+        raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Item not found")
+
+
+def create_app(secret_key: str | None = None) -> FastAPI:
+    app = FastAPI(**lesson_03.METADATA)
+    app.state.store = lesson_05.ItemStore()
+    set_up_auth(app, secret_key)
+    app.include_router(lesson_01.home_router)
+    app.include_router(items_router)
+    app.include_router(lesson_06.db_router)
+    app.include_router(lesson_02.quotes_router)
+    app.include_router(auth_router)
+    lesson_07.install_middleware(app)
     return app
 
 

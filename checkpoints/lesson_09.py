@@ -1,10 +1,13 @@
 """The Item store as lesson 09 leaves it: items kept in a SQL database with SQLAlchemy 2.x.
 
-Items live in the table `items`, declared as the typed class `ItemRow`. Each request gets its own
-`Session` from the `get_session` dependency, which closes it when the request is done. The HTTP API
+Items live in the table `items`, declared as the typed class `ItemRow`. The app's `lifespan`,
+passed to `FastAPI(lifespan=...)`, opens the database at start-up and closes it at shutdown. Each
+request gets its own `Session` from the `get_session` dependency, which closes it when the
+request is done. The HTTP API
 is lesson 08's: reads are public, writes need a bearer token, and the status codes are 200, 201,
 204 and 404 as before. `GET /items/?name=...` filters by name, with the text sent as a bound
 parameter, never spliced into the SQL. `GET /db`, lesson 06's stand-in, now asks the database.
+The new `items_router` and `db_router` take the place of lesson 08's and lesson 06's.
 
 The database is the one `create_app(database_url=...)` names, else the one the environment
 variable `DATABASE_URL` names (for PostgreSQL: postgresql+psycopg://user:password@host/dbname),
@@ -22,16 +25,15 @@ import tempfile
 from collections.abc import AsyncIterator, Iterator
 from contextlib import ExitStack, asynccontextmanager, contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import Depends, FastAPI, HTTPException, Query, Request, status
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, status
 from sqlalchemy import String, create_engine, select, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
-from checkpoints import lesson_08
+from checkpoints import lesson_01, lesson_02, lesson_03, lesson_07, lesson_08
 from checkpoints.lesson_05 import Item, ItemOut
 from checkpoints.lesson_08 import CurrentUser
-from lessons_support.routes import keep_latest_routes
 
 
 class Base(DeclarativeBase):
@@ -61,18 +63,12 @@ def open_database(database_url: str | None = None) -> Iterator[sessionmaker[Sess
         yield sessionmaker(engine, expire_on_commit=False)
 
 
-def add_database(app: FastAPI, database_url: str | None = None) -> None:
-    """Open the database when the app starts, inside the lifespan earlier lessons gave it."""
-    earlier_lifespan = app.router.lifespan_context
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[Any]:
-        async with earlier_lifespan(app) as state:
-            with open_database(database_url) as sessions:
-                app.state.sessions = sessions
-                yield state
-
-    app.router.lifespan_context = lifespan
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """At start-up, open the database that `app.state.database_url` names; at shutdown, close it."""
+    with open_database(app.state.database_url) as sessions:
+        app.state.sessions = sessions
+        yield
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -88,58 +84,75 @@ def to_item_out(row: ItemRow) -> ItemOut:
     return ItemOut.model_validate(row, from_attributes=True)
 
 
+items_router = APIRouter()
+
+
+@items_router.get("/items/")
+def list_items(
+    session: SessionDep,
+    name: Annotated[str | None, Query(max_length=100, description="Only items whose name contains this text, in any case.")] = None,
+) -> list[ItemOut]:
+    query = select(ItemRow).order_by(ItemRow.id)
+    if name is not None:
+        query = query.where(ItemRow.name.icontains(name, autoescape=True))
+    return [to_item_out(row) for row in session.scalars(query)]
+
+
+@items_router.get("/items/{item_id}")
+def read_item(item_id: int, session: SessionDep) -> ItemOut:
+    row = session.get(ItemRow, item_id)
+    if row is None:
+        raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Item not found")
+    return to_item_out(row)
+
+
+@items_router.post("/items/", status_code=status.HTTP_201_CREATED)
+def create_item(item: Item, session: SessionDep, user: CurrentUser) -> ItemOut:
+    row = ItemRow(**item.model_dump())
+    session.add(row)
+    session.commit()
+    return to_item_out(row)
+
+
+@items_router.put("/items/{item_id}")
+def replace_item(item_id: int, item: Item, session: SessionDep, user: CurrentUser) -> ItemOut:
+    row = session.get(ItemRow, item_id)
+    if row is None:
+        raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Item not found")
+    for field, value in item.model_dump().items():
+        setattr(row, field, value)
+    session.commit()
+    return to_item_out(row)
+
+
+@items_router.delete("/items/{item_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_item(item_id: int, session: SessionDep, user: CurrentUser) -> None:
+    row = session.get(ItemRow, item_id)
+    if row is None:
+        raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Item not found")
+    session.delete(row)
+    session.commit()
+
+
+db_router = APIRouter()
+
+
+@db_router.get("/db")
+def read_db(session: SessionDep) -> dict[str, str]:
+    session.execute(text("SELECT 1"))
+    return {"db": "Connected"}
+
+
 def create_app(database_url: str | None = None, secret_key: str | None = None) -> FastAPI:
-    app = lesson_08.create_app(secret_key=secret_key)
-    add_database(app, database_url)
-
-    @app.get("/items/")
-    def list_items(
-        session: SessionDep,
-        name: Annotated[str | None, Query(max_length=100, description="Only items whose name contains this text, in any case.")] = None,
-    ) -> list[ItemOut]:
-        query = select(ItemRow).order_by(ItemRow.id)
-        if name is not None:
-            query = query.where(ItemRow.name.icontains(name, autoescape=True))
-        return [to_item_out(row) for row in session.scalars(query)]
-
-    @app.get("/items/{item_id}")
-    def read_item(item_id: int, session: SessionDep) -> ItemOut:
-        row = session.get(ItemRow, item_id)
-        if row is None:
-            raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Item not found")
-        return to_item_out(row)
-
-    @app.post("/items/", status_code=status.HTTP_201_CREATED)
-    def create_item(item: Item, session: SessionDep, user: CurrentUser) -> ItemOut:
-        row = ItemRow(**item.model_dump())
-        session.add(row)
-        session.commit()
-        return to_item_out(row)
-
-    @app.put("/items/{item_id}")
-    def replace_item(item_id: int, item: Item, session: SessionDep, user: CurrentUser) -> ItemOut:
-        row = session.get(ItemRow, item_id)
-        if row is None:
-            raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Item not found")
-        for field, value in item.model_dump().items():
-            setattr(row, field, value)
-        session.commit()
-        return to_item_out(row)
-
-    @app.delete("/items/{item_id}", status_code=status.HTTP_204_NO_CONTENT)
-    def delete_item(item_id: int, session: SessionDep, user: CurrentUser) -> None:
-        row = session.get(ItemRow, item_id)
-        if row is None:
-            raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Item not found")
-        session.delete(row)
-        session.commit()
-
-    @app.get("/db")
-    def read_db(session: SessionDep) -> dict[str, str]:
-        session.execute(text("SELECT 1"))
-        return {"db": "Connected"}
-
-    keep_latest_routes(app)
+    app = FastAPI(**lesson_03.METADATA, lifespan=lifespan)
+    app.state.database_url = database_url
+    lesson_08.set_up_auth(app, secret_key)
+    app.include_router(lesson_01.home_router)
+    app.include_router(items_router)
+    app.include_router(db_router)
+    app.include_router(lesson_02.quotes_router)
+    app.include_router(lesson_08.auth_router)
+    lesson_07.install_middleware(app)
     return app
 
 

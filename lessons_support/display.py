@@ -26,6 +26,17 @@ import httpx
 DEFAULT_HEADERS = ("content-type",)
 MAX_BODY = 1200
 
+# RFC 9110 (2022), the HTTP standard, renamed four statuses. A reason phrase is only a label
+# (HTTP/2 sends none), and uvicorn takes it from Python's http.HTTPStatus, which uses the new
+# names from Python 3.13 on and the old ones before. `show` prints the standard's name on every
+# Python, so a lesson reads the same on 3.11, 3.12 and 3.13.
+STANDARD_PHRASES = {
+    413: "Content Too Large",
+    414: "URI Too Long",
+    416: "Range Not Satisfiable",
+    422: "Unprocessable Content",
+}
+
 
 def request_line(request: httpx.Request) -> str:
     """The method and the path with its query, without scheme, host or port."""
@@ -49,13 +60,19 @@ def body_text(response: httpx.Response, max_body: int = MAX_BODY) -> str:
     return text
 
 
+def status_line(response: httpx.Response) -> str:
+    """The status code and its name in RFC 9110, for example `422 Unprocessable Content`."""
+    phrase = STANDARD_PHRASES.get(response.status_code, response.reason_phrase)
+    return f"{response.status_code} {phrase}"
+
+
 def format_response(
     response: httpx.Response,
     headers: Iterable[str] = DEFAULT_HEADERS,
     body: bool = True,
     max_body: int = MAX_BODY,
 ) -> str:
-    lines = [request_line(response.request), f"{response.status_code} {response.reason_phrase}"]
+    lines = [request_line(response.request), status_line(response)]
     for name in headers:
         for value in response.headers.get_list(name):
             lines.append(f"{name.lower()}: {value}")

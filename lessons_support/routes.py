@@ -1,14 +1,18 @@
 """Make the last definition of a route win, as a learner expects when re-running a cell.
 
-Starlette tries routes in the order they were added and FastAPI appends a route each time a
-decorator runs, so after a learner edits `@app.get("/hello")` and re-runs the cell, the app holds
-two `/hello` routes and keeps answering with the first, old one. `keep_latest_routes` drops every
-route that a later one with the same path and methods replaces, in the app and in the routers it
-includes.
+This is course plumbing, not FastAPI's behaviour. Starlette tries routes in the order they were
+added and FastAPI appends a route each time a decorator runs, so after a learner edits
+`@app.get("/hello")` and re-runs the cell, the app holds two `/hello` routes and keeps answering
+with the first, old one. Likewise, a notebook that starts from a checkpoint's app and defines
+`@app.get("/items/")` again would keep answering from the checkpoint's router. `keep_latest_routes`
+drops every route that a later one with the same path and methods replaces: in place within a
+router, and, for a route of an included router that the app's own routes replace, in a copy of
+that router, so that the checkpoint's router, which other apps share, is never changed.
 """
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
@@ -61,6 +65,45 @@ def latest_routes(routes: list[BaseRoute]) -> list[BaseRoute]:
     return kept
 
 
+def _mark_changed(router: Any) -> None:
+    if hasattr(router, "_mark_routes_changed"):  # FastAPI caches included routes by version
+        router._mark_routes_changed()
+
+
+def _prefixed_key(route: BaseRoute, prefix: str) -> tuple[Any, ...] | None:
+    key = route_key(route)
+    if key is None or key[0] == "include" or not prefix:
+        return key
+    return (key[0], prefix + key[1], *key[2:])
+
+
+def _drop_shadowed_included_routes(router: Any) -> int:
+    """Drop the routes of included routers that a later route of `router` itself replaces.
+
+    The included router is not changed: its include record gets a copy without those routes.
+    """
+    removed = 0
+    later: set[tuple[Any, ...]] = set()
+    for index in reversed(range(len(router.routes))):
+        route = router.routes[index]
+        included = getattr(route, "original_router", None)
+        if included is None:
+            if (key := route_key(route)) is not None:
+                later.add(key)
+            continue
+        prefix = getattr(getattr(route, "include_context", None), "prefix", "") or ""
+        shadowed = [r for r in included.routes if _prefixed_key(r, prefix) in later]
+        if shadowed:
+            trimmed = copy.copy(included)
+            trimmed.routes = [r for r in included.routes if all(r is not s for s in shadowed)]
+            router.routes[index] = type(route)(original_router=trimmed, include_context=route.include_context)
+            removed += len(shadowed)
+        later.update(k for r in included.routes if (k := _prefixed_key(r, prefix)) is not None)
+    if removed:
+        _mark_changed(router)
+    return removed
+
+
 def keep_latest_routes(app: Any) -> int:
     """Remove the routes of `app` that a later definition replaces; return how many went.
 
@@ -73,8 +116,8 @@ def keep_latest_routes(app: Any) -> int:
         if len(kept) < len(routes):
             removed += len(routes) - len(kept)
             routes[:] = kept
-            if hasattr(router, "_mark_routes_changed"):  # FastAPI caches included routes by version
-                router._mark_routes_changed()
+            _mark_changed(router)
+    removed += _drop_shadowed_included_routes(app.router)
     if removed and hasattr(app, "openapi_schema"):
         app.openapi_schema = None
     return removed

@@ -174,6 +174,12 @@ def running_servers() -> list[LiveServer]:
 
 
 def stop_all() -> None:
-    """Stop every server that `serve` started; the last cell of each notebook calls it."""
-    for server in list(_running.values()):
+    """Stop every server that `serve` started; the last cell of each notebook calls it.
+
+    All of them are asked to exit first, so that they shut down at the same time.
+    """
+    servers = list(_running.values())
+    for server in servers:
+        server._server.should_exit = True
+    for server in servers:
         server.stop()

@@ -59,3 +59,31 @@ def test_differences_name_what_differs():
         "component Item differs",
     ]
     assert differences(a, a) == []
+
+
+@pytest.mark.parametrize("name", LESSONS)
+def test_the_checkpoint_is_plain_fastapi(name):
+    """No course plumbing: a checkpoint is what a learner could write in a project of their own."""
+    source = (ROOT / "checkpoints" / f"{name}.py").read_text(encoding="utf-8")
+    assert "lessons_support" not in source
+
+
+def endpoints(router):
+    """Every route of `router`, the routes of the routers it includes too (none has a prefix)."""
+    for route in router.routes:
+        included = getattr(route, "original_router", None)  # FastAPI's record of include_router
+        if included is not None:
+            yield from endpoints(included)
+        else:
+            yield route
+
+
+@pytest.mark.parametrize("name", LESSONS)
+def test_no_route_is_shadowed_by_an_earlier_one(name):
+    """Plain FastAPI answers with the first route that matches: a second one would be dead code."""
+    app = importlib.import_module(f"checkpoints.{name}").create_app()
+    seen = set()
+    for route in endpoints(app.router):
+        key = (route.path, frozenset(getattr(route, "methods", None) or ()))
+        assert key not in seen, f"{name} defines {key} twice"
+        seen.add(key)

@@ -214,21 +214,14 @@ def test_database_url_comes_from_the_environment(monkeypatch, tmp_path):
     assert count_rows(url) == 0
 
 
-def test_the_database_opens_inside_the_lifespan_of_earlier_lessons():
-    events = []
-
-    @asynccontextmanager
-    async def earlier(app: FastAPI) -> AsyncIterator[None]:
-        events.append("earlier start")
-        yield
-        events.append("earlier stop")
-
-    app = FastAPI(lifespan=earlier)
-    lesson_09.add_database(app, "sqlite://")
-    with serve(app, name="lifespan"):
-        events.append("serving")
-        assert hasattr(app.state, "sessions")
-    assert events == ["earlier start", "serving", "earlier stop"]
+def test_the_lifespan_opens_the_database_at_start_up_and_deletes_its_temporary_file_at_shutdown():
+    app = lesson_09.create_app()
+    assert app.router.lifespan_context is not None and not hasattr(app.state, "sessions")
+    with serve(app, name="lifespan") as server:
+        database = Path(app.state.sessions.kw["bind"].url.database)
+        assert database.exists()
+        assert httpx.get(server.url + "/db").json() == {"db": "Connected"}
+    assert not database.parent.exists()
 
 
 def test_an_in_memory_sqlite_database_is_not_shared_between_threads():

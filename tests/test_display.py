@@ -5,11 +5,11 @@ import httpx
 from lessons_support.display import format_response
 
 
-def response(status=200, json=None, content=b"", headers=None, url="http://127.0.0.1:53211/items/42?category=electronics"):
+def response(status=200, json=None, content=b"", headers=None, url="http://127.0.0.1:53211/items/42?category=electronics", extensions=None):
     request = httpx.Request("GET", url)
     if json is not None:
-        return httpx.Response(status, json=json, headers=headers, request=request)
-    return httpx.Response(status, content=content, headers=headers, request=request)
+        return httpx.Response(status, json=json, headers=headers, request=request, extensions=extensions)
+    return httpx.Response(status, content=content, headers=headers, request=request, extensions=extensions)
 
 
 def test_json_is_pretty_and_the_url_has_no_host_or_port():
@@ -73,3 +73,10 @@ def test_an_error_without_validation_details_is_still_shown():
 
     assert format_errors(response(404, json={"detail": "Item not found"})).endswith("→ 404\n  Item not found")
     assert "no validation errors" in format_errors(response(500, content=b"Internal Server Error"))
+
+
+def test_statuses_renamed_by_rfc_9110_read_the_same_on_every_python():
+    for code, phrase in [(422, "Unprocessable Content"), (413, "Content Too Large"), (414, "URI Too Long"), (416, "Range Not Satisfiable")]:
+        sent_by_an_older_python = response(code, extensions={"reason_phrase": b"Old Name"})
+        assert format_response(sent_by_an_older_python, headers=[], body=False).splitlines()[1] == f"{code} {phrase}"
+    assert format_response(response(404, extensions={"reason_phrase": b"Not Found"}), headers=[], body=False).endswith("404 Not Found")

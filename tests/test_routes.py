@@ -53,3 +53,45 @@ def test_a_route_redefined_inside_an_included_router_is_replaced():
     router.get("/r")(lambda: 2)
     assert keep_latest_routes(app) == 1
     assert [route.endpoint() for route in router.routes] == [2]
+
+
+def test_an_app_route_replaces_the_same_route_of_an_included_router_without_changing_that_router():
+    shared = APIRouter()
+    shared.get("/items/")(lambda: "checkpoint")
+    shared.get("/other")(lambda: "kept")
+    app, other_app = FastAPI(), FastAPI()
+    app.include_router(shared)
+    other_app.include_router(shared)
+    app.get("/items/")(lambda: "notebook")
+    assert keep_latest_routes(app) == 1
+    assert [route.endpoint() for route in shared.routes] == ["checkpoint", "kept"]
+    assert list(app.openapi()["paths"]) == ["/other", "/items/"]
+    assert list(other_app.openapi()["paths"]) == ["/items/", "/other"]
+
+
+def test_a_served_app_answers_with_its_own_route_not_the_included_one():
+    import httpx
+
+    from lessons_support.server import serve
+
+    shared = APIRouter()
+    shared.get("/items/")(lambda: "checkpoint")
+    app = FastAPI()
+    app.include_router(shared)
+    with serve(app, name="routes-test") as server:
+        assert httpx.get(server.url + "/items/").json() == "checkpoint"
+        app.get("/items/")(lambda: "notebook")
+        assert httpx.get(server.url + "/items/").json() == "notebook"
+    assert [route.endpoint() for route in shared.routes] == ["checkpoint"]
+
+
+def test_prefixes_are_respected_when_an_app_route_replaces_an_included_one():
+    shared = APIRouter()
+    shared.get("/a")(lambda: 1)
+    app = FastAPI()
+    app.include_router(shared, prefix="/v1")
+    app.get("/a")(lambda: 2)
+    assert keep_latest_routes(app) == 0
+    app.get("/v1/a")(lambda: 3)
+    assert keep_latest_routes(app) == 1
+    assert list(app.openapi()["paths"]) == ["/a", "/v1/a"]

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from lessons_support.server import ServerStartError, exception_lines, running_servers, serve, stop_all
+from lessons_support.server import LiveServer, ServerStartError, exception_lines, running_servers, serve, stop_all
 
 
 def make_app(events: list[str] | None = None) -> FastAPI:
@@ -197,3 +197,21 @@ def test_exception_lines_keep_a_multi_line_message_and_drop_the_frames():
         "fastapi.exceptions.ResponseValidationError: 1 validation error:\n"
         "  {'type': 'extra_forbidden', 'loc': ('response', 'cost')}"
     )
+
+
+def test_stop_all_asks_every_server_to_exit_before_waiting_for_any(monkeypatch):
+    events: list[str] = []
+    servers = [serve(make_app(events), name=f"many-{n}") for n in range(4)]
+    asked_when_the_first_stop_ran = []
+    real_stop = LiveServer.stop
+
+    def stop(self):
+        if not asked_when_the_first_stop_ran:
+            asked_when_the_first_stop_ran.append([s._server.should_exit for s in servers])
+        real_stop(self)
+
+    monkeypatch.setattr(LiveServer, "stop", stop)
+    stop_all()
+    assert asked_when_the_first_stop_ran == [[True, True, True, True]]
+    assert not any(server.running for server in servers) and running_servers() == []
+    assert events.count("shutdown") == 4
