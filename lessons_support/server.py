@@ -11,6 +11,8 @@ server. `stop_all()` belongs in a notebook's last cell.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import re
 import threading
 import time
@@ -32,6 +34,33 @@ class ServerStartError(RuntimeError):
     """The app could not start: the message says why, with the server's own log."""
 
 
+class PromptServer(uvicorn.Server):
+    """uvicorn's server, which exits as soon as it is asked rather than at its next 0.1 s tick."""
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._exit_asked: asyncio.Event | None = None
+
+    async def main_loop(self) -> None:
+        """uvicorn's main loop (a tick every 0.1 s), woken early by `ask_to_exit`."""
+        self._loop, self._exit_asked = asyncio.get_running_loop(), asyncio.Event()
+        counter = 0
+        should_exit = await self.on_tick(counter)
+        while not should_exit:
+            counter = (counter + 1) % 864000
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._exit_asked.wait(), 0.1)
+            should_exit = await self.on_tick(counter)
+
+    def ask_to_exit(self) -> None:
+        """From any thread: set `should_exit` and wake the main loop."""
+        self.should_exit = True
+        if self._loop is not None and self._exit_asked is not None:
+            with contextlib.suppress(RuntimeError):  # the loop has already closed
+                self._loop.call_soon_threadsafe(self._exit_asked.set)
+
+
 class LiveServer:
     """One uvicorn server running an app in a daemon thread."""
 
@@ -48,7 +77,7 @@ class LiveServer:
             lifespan="on",
             ws="websockets-sansio",
         )
-        self._server = uvicorn.Server(config)
+        self._server = PromptServer(config)
         self._thread = threading.Thread(target=self._run, name=f"uvicorn-{name}", daemon=True)
         self.port = 0
         self._errors_printed = 0
@@ -77,7 +106,7 @@ class LiveServer:
             if not self._thread.is_alive():
                 raise ServerStartError(self._failure("the server stopped while starting"))
             if time.monotonic() > deadline:
-                self._server.should_exit = True
+                self._server.ask_to_exit()
                 self._thread.join(STOP_TIMEOUT)
                 raise ServerStartError(self._failure(f"the server did not start within {timeout:g} s"))
             time.sleep(0.005)
@@ -92,7 +121,7 @@ class LiveServer:
     def stop(self) -> None:
         """Ask the server to exit, run the lifespan shutdown, and wait for the thread to end."""
         if self._thread.is_alive():
-            self._server.should_exit = True
+            self._server.ask_to_exit()
             self._thread.join(STOP_TIMEOUT)
         if _running.get(self.name) is self:
             del _running[self.name]
@@ -180,6 +209,6 @@ def stop_all() -> None:
     """
     servers = list(_running.values())
     for server in servers:
-        server._server.should_exit = True
+        server._server.ask_to_exit()
     for server in servers:
         server.stop()
