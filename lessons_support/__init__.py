@@ -5,12 +5,13 @@ from lessons_support.display import show, show_errors
 from lessons_support.errors import expect_error
 from lessons_support.exercises import check
 from lessons_support.routes import keep_latest_routes
-from lessons_support.server import LiveServer, ServerStartError, serve, stop_all
+from lessons_support.server import LiveServer, ServerStartError, ServerStopError, serve, stop_all
 from lessons_support.waiting import wait_for
 
 __all__ = [
     "LiveServer",
     "ServerStartError",
+    "ServerStopError",
     "check",
     "compare_with_checkpoint",
     "expect_error",

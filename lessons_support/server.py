@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
+import socket
 import threading
 import time
 from typing import Any
@@ -26,7 +27,12 @@ from lessons_support.waiting import wait_for
 
 HOST = "127.0.0.1"
 START_TIMEOUT = 10.0
-STOP_TIMEOUT = 10.0
+# stop() returns within STOP_TIMEOUT: open connections and running requests get GRACEFUL_SHUTDOWN
+# seconds (uvicorn then cancels them and runs the lifespan shutdown), and FORCE_GRACE more once the
+# server is forced to stop.
+STOP_TIMEOUT = 5.0
+GRACEFUL_SHUTDOWN = 2.0
+FORCE_GRACE = 1.0
 CLIENT_PORT = re.compile(r"(127\.0\.0\.1):\d+")
 
 
@@ -34,17 +40,33 @@ class ServerStartError(RuntimeError):
     """The app could not start: the message says why, with the server's own log."""
 
 
+class ServerStopError(RuntimeError):
+    """A server's thread is still running after stop(): `stop_all()` will try it again."""
+
+
 class PromptServer(uvicorn.Server):
-    """uvicorn's server, which exits as soon as it is asked rather than at its next 0.1 s tick."""
+    """uvicorn's server, which exits as soon as it is asked, and can be forced to stop.
+
+    uvicorn checks `should_exit` every 0.1 s; `ask_to_exit` wakes it at once. Its shutdown gives
+    open connections and tasks `timeout_graceful_shutdown` seconds, then cancels them, and runs
+    the lifespan shutdown. `force_stop` cancels the whole server task, for a lifespan that never
+    finishes starting or stopping.
+    """
 
     def __init__(self, config: uvicorn.Config) -> None:
         super().__init__(config)
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._task: asyncio.Task[None] | None = None
         self._exit_asked: asyncio.Event | None = None
+
+    async def serve(self, sockets: list[socket.socket] | None = None) -> None:
+        self._loop, self._task = asyncio.get_running_loop(), asyncio.current_task()
+        self._exit_asked = asyncio.Event()
+        await super().serve(sockets)
 
     async def main_loop(self) -> None:
         """uvicorn's main loop (a tick every 0.1 s), woken early by `ask_to_exit`."""
-        self._loop, self._exit_asked = asyncio.get_running_loop(), asyncio.Event()
+        assert self._exit_asked is not None
         counter = 0
         should_exit = await self.on_tick(counter)
         while not should_exit:
@@ -53,12 +75,22 @@ class PromptServer(uvicorn.Server):
                 await asyncio.wait_for(self._exit_asked.wait(), 0.1)
             should_exit = await self.on_tick(counter)
 
+    def _call_in_loop(self, callback: Any) -> None:
+        if self._loop is not None:
+            with contextlib.suppress(RuntimeError):  # the loop has already closed
+                self._loop.call_soon_threadsafe(callback)
+
     def ask_to_exit(self) -> None:
         """From any thread: set `should_exit` and wake the main loop."""
         self.should_exit = True
-        if self._loop is not None and self._exit_asked is not None:
-            with contextlib.suppress(RuntimeError):  # the loop has already closed
-                self._loop.call_soon_threadsafe(self._exit_asked.set)
+        if self._exit_asked is not None:
+            self._call_in_loop(self._exit_asked.set)
+
+    def force_stop(self) -> None:
+        """From any thread: stop waiting for anything, lifespan included, and cancel the server."""
+        self.should_exit = self.force_exit = True
+        if self._task is not None:
+            self._call_in_loop(self._task.cancel)
 
 
 class LiveServer:
@@ -76,6 +108,7 @@ class LiveServer:
             log_config=None,
             lifespan="on",
             ws="websockets-sansio",
+            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN,
         )
         self._server = PromptServer(config)
         self._thread = threading.Thread(target=self._run, name=f"uvicorn-{name}", daemon=True)
@@ -87,6 +120,8 @@ class LiveServer:
         try:
             self._server.run()
         except SystemExit:  # uvicorn exits when it cannot start; the log says why
+            pass
+        except asyncio.CancelledError:  # force_stop() cancelled it
             pass
 
     @property
@@ -106,9 +141,10 @@ class LiveServer:
             if not self._thread.is_alive():
                 raise ServerStartError(self._failure("the server stopped while starting"))
             if time.monotonic() > deadline:
-                self._server.ask_to_exit()
-                self._thread.join(STOP_TIMEOUT)
-                raise ServerStartError(self._failure(f"the server did not start within {timeout:g} s"))
+                self._server.force_stop()
+                self._thread.join(FORCE_GRACE)
+                still = " Its thread is still running (its start-up code blocks)." if self._thread.is_alive() else ""
+                raise ServerStartError(self._failure(f"the server did not start within {timeout:g} s.{still}"))
             time.sleep(0.005)
         self.port = self._server.servers[0].sockets[0].getsockname()[1]
         return self
@@ -118,11 +154,29 @@ class LiveServer:
         detail = "\n".join(str(line) for line in errors) or "(the server logged no error)"
         return f"Server {self.name!r} could not start: {what}.\n{detail}"
 
-    def stop(self) -> None:
-        """Ask the server to exit, run the lifespan shutdown, and wait for the thread to end."""
+    def stop(self, timeout: float | None = None) -> None:
+        """Ask the server to exit, run the lifespan shutdown, and wait for the thread to end.
+
+        Requests still running get GRACEFUL_SHUTDOWN seconds; FORCE_GRACE seconds before `timeout`
+        (STOP_TIMEOUT unless given), the server is forced to stop. If its thread still runs after
+        `timeout` (an `async def` endpoint that blocks the event loop), this raises
+        ServerStopError and the server stays in the registry, so that `stop_all()` can try again.
+        """
+        timeout = STOP_TIMEOUT if timeout is None else timeout
+        deadline = time.monotonic() + timeout
         if self._thread.is_alive():
             self._server.ask_to_exit()
-            self._thread.join(STOP_TIMEOUT)
+            self._thread.join(max(0.0, timeout - FORCE_GRACE))
+        if self._thread.is_alive():
+            self._server.force_stop()
+            self._thread.join(max(0.0, deadline - time.monotonic()))
+        if self._thread.is_alive():
+            raise ServerStopError(
+                f"Server {self.name!r} is still running {timeout:g} s after it was asked to stop: "
+                "something blocks its event loop (an `async def` endpoint that calls blocking code, "
+                "such as time.sleep, without awaiting?). Its port may still answer. "
+                "Fix the code, then run stop_all() again, or restart the kernel."
+            )
         if _running.get(self.name) is self:
             del _running[self.name]
 
@@ -205,10 +259,18 @@ def running_servers() -> list[LiveServer]:
 def stop_all() -> None:
     """Stop every server that `serve` started; the last cell of each notebook calls it.
 
-    All of them are asked to exit first, so that they shut down at the same time.
+    All of them are asked to exit first, so that they shut down at the same time. A server that
+    will not stop does not keep the others running: they are stopped, then one ServerStopError
+    names every server still running.
     """
     servers = list(_running.values())
     for server in servers:
         server._server.ask_to_exit()
+    failures = []
     for server in servers:
-        server.stop()
+        try:
+            server.stop()
+        except ServerStopError as error:
+            failures.append(str(error))
+    if failures:
+        raise ServerStopError("\n".join(failures))
