@@ -86,11 +86,16 @@ class PromptServer(uvicorn.Server):
         if self._exit_asked is not None:
             self._call_in_loop(self._exit_asked.set)
 
-    def force_stop(self) -> None:
-        """From any thread: stop waiting for anything, lifespan included, and cancel the server."""
+    def force_stop(self, cancel_after: float = 0.0) -> None:
+        """From any thread: stop waiting for connections, tasks and the lifespan, and cancel the
+        server task `cancel_after` seconds after its loop next runs, unless it has ended by then
+        (a loop that was blocked then shuts down cleanly, closing its sockets)."""
         self.should_exit = self.force_exit = True
-        if self._task is not None:
-            self._call_in_loop(self._task.cancel)
+        if self._exit_asked is not None:
+            self._call_in_loop(self._exit_asked.set)
+        loop, task = self._loop, self._task
+        if loop is not None and task is not None:
+            self._call_in_loop(lambda: loop.call_later(cancel_after, task.cancel))
 
 
 class LiveServer:
@@ -168,7 +173,7 @@ class LiveServer:
             self._server.ask_to_exit()
             self._thread.join(max(0.0, timeout - FORCE_GRACE))
         if self._thread.is_alive():
-            self._server.force_stop()
+            self._server.force_stop(cancel_after=FORCE_GRACE / 2)
             self._thread.join(max(0.0, deadline - time.monotonic()))
         if self._thread.is_alive():
             raise ServerStopError(
