@@ -14,6 +14,11 @@ whole run is cut at `--max-seconds` (schemathesis is interrupted, then killed).
 The checks: no 5xx (not_a_server_error), documented status codes (status_code_conformance),
 bodies that match the schema (response_schema_conformance), and an answer to every request
 (a request with no response, e.g. a dropped connection or a timeout, is a dropped connection).
+
+Before schemathesis, a fixed list of hostile requests that it never generates (`HOSTILE`: NaN and
+Infinity, which JSON cannot hold, and ids beyond 64 bits) is sent once each; they must get an
+answer that is not a 5xx, and they count in the totals. What they store stays in the database,
+so schemathesis's reads see it (a price stored as Infinity comes back as `null`).
 It prints one line per operation, an example of each kind of failure, the exceptions in the
 service's log, and a last line
 
@@ -42,6 +47,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+import httpx
 
 if __package__ in (None, ""):  # run as `python tools/fuzz_service.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -207,6 +214,11 @@ def shorten(text: str, width: int = EXAMPLE_WIDTH) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def printable(text: str) -> str:
+    """`text` with control and other unprintable characters escaped, safe for a CI log."""
+    return "".join(char if char.isprintable() else char.encode("unicode_escape", "backslashreplace").decode("ascii") for char in text)
+
+
 def request_line(request: Mapping[str, Any]) -> str:
     """`POST /items/?x=1 {"name": ...}`: method, path and query, and the body, shortened."""
     parts = urlsplit(str(request.get("uri", "")))
@@ -217,7 +229,7 @@ def request_line(request: Mapping[str, Any]) -> str:
         line += " " + base64.b64decode(body["$base64"]).decode("utf-8", errors="backslashreplace")
     elif isinstance(body, str):
         line += " " + body
-    return shorten(line)
+    return shorten(printable(line))
 
 
 def operation_label(scenario_label: str, case: Mapping[str, Any]) -> str:
@@ -251,17 +263,18 @@ def add_scenario(summary: RunSummary, scenario: Mapping[str, Any]) -> None:
             if status >= 500:
                 stats.server_errors += 1
                 stats.add_finding("server error", str(status), example)
-        violated = False
+        violations: dict[str, None] = {}  # one case may fail a check more than once: count it once
         for check in checks.get(case_id) or []:
             if check.get("status") == "error":
                 summary.errors.append(f"{stats.label}: the check {check.get('name')} crashed")
             elif check.get("status") == "failure" and check.get("name") in SCHEMA_CHECKS:
-                violated = True
                 failure = (check.get("failure_info") or {}).get("failure") or {}
-                title = failure.get("title", check.get("name"))
+                title = str(failure.get("title", check.get("name")))
                 message = first_line(str(failure.get("message", "")))
-                stats.add_finding("schema violation", shorten(f"{title}: {message}" if message else title, 100), example)
-        if violated:
+                violations[shorten(printable(f"{title}: {message}" if message else title), 100)] = None
+        for title in violations:
+            stats.add_finding("schema violation", title, example)
+        if violations:
             stats.schema_violations += 1
 
 
@@ -275,7 +288,9 @@ def summarize(lines: Iterable[str]) -> RunSummary:
             continue
         if not isinstance(record, dict) or len(record) != 1:
             continue
-        (name, body), = record.items()
+        ((name, body),) = record.items()
+        if not isinstance(body, dict):
+            continue
         if name == "ScenarioFinished":
             add_scenario(summary, body)
         elif name == "NonFatalError":
@@ -291,6 +306,68 @@ def summarize(lines: Iterable[str]) -> RunSummary:
         elif name == "EngineFinished":
             summary.stop_reason = str(body.get("stop_reason"))
     return summary
+
+
+@dataclass(frozen=True)
+class Hostile:
+    """A request schemathesis never generates: a number JSON cannot hold, an id beyond 64 bits."""
+
+    operation: str  # the operation it calls, as schemathesis labels it
+    method: str
+    path: str
+    body: str | None = None
+
+    def line(self) -> str:
+        return shorten(printable(f"{self.method} {self.path}" + (f" {self.body}" if self.body else "")))
+
+
+BIG = "9223372036854775808"  # 2**63: one more than the largest BIGINT of SQLite and PostgreSQL
+BIG_NEGATIVE = "-9223372036854775809"  # one less than the smallest
+HOSTILE = (
+    Hostile("GET /items/{item_id}", "GET", f"/items/{BIG}"),
+    Hostile("GET /items/{item_id}", "GET", f"/items/{BIG_NEGATIVE}"),
+    Hostile("PUT /items/{item_id}", "PUT", f"/items/{BIG}", '{"name": "x", "price": 1}'),
+    Hostile("DELETE /items/{item_id}", "DELETE", f"/items/{BIG}"),
+    Hostile("POST /items/", "POST", "/items/", '{"name": "x", "price": NaN}'),
+    Hostile("POST /items/", "POST", "/items/", '{"name": "x", "price": Infinity}'),
+    Hostile("POST /items/", "POST", "/items/", '{"name": "x", "price": -Infinity}'),
+    Hostile("POST /items/", "POST", "/items/", '{"name": "x", "price": 1e999}'),
+    Hostile("PUT /items/{item_id}", "PUT", "/items/1", '{"name": "x", "price": NaN}'),
+    Hostile("POST /quotes/", "POST", "/quotes/", '{"name": "x", "price": NaN, "quantity": 1}'),
+    Hostile("POST /quotes/", "POST", "/quotes/", '{"name": "x", "price": Infinity, "quantity": 1}'),
+    Hostile("POST /quotes/", "POST", "/quotes/", '{"name": "x", "price": 1e308, "quantity": 10}'),
+    Hostile("POST /quotes/", "POST", "/quotes/", '{"name": "x", "price": 1, "quantity": 1' + "0" * 400 + "}"),
+    Hostile("GET /items/", "GET", "/items/?name=%00"),
+)
+
+
+def add_hostile(summary: RunSummary, case: Hostile, outcome: int | str) -> None:
+    """Count one hostile request: `outcome` is its status code, or the name of the error it raised."""
+    stats = summary.operation(case.operation)
+    stats.requests += 1
+    if isinstance(outcome, str):
+        stats.dropped += 1
+        stats.add_finding("dropped connection", outcome, case.line())
+        return
+    stats.statuses[outcome] += 1
+    if outcome >= 500:
+        stats.server_errors += 1
+        stats.add_finding("server error", str(outcome), case.line())
+
+
+def send_hostile(url: str, token: str, timeout: float) -> list[tuple[Hostile, int | str]]:
+    """Send each hostile request once, on a new connection (so a 500 cannot spoil the next)."""
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    limits = httpx.Limits(max_keepalive_connections=0)
+    results: list[tuple[Hostile, int | str]] = []
+    with httpx.Client(base_url=url, headers=headers, timeout=timeout, limits=limits, trust_env=False) as client:
+        for case in HOSTILE:
+            try:
+                response = client.request(case.method, case.path, content=case.body)
+                results.append((case, response.status_code))
+            except httpx.HTTPError as error:
+                results.append((case, type(error).__name__))
+    return results
 
 
 def status_counts(statuses: Counter[int]) -> str:
@@ -400,6 +477,7 @@ def tail(path: Path, lines: int = 30) -> str:
 
 def fuzz(args: argparse.Namespace, folder: Path) -> int:
     started = time.monotonic()
+    folder = folder.resolve()  # schemathesis runs in folder/work: its paths must not be relative
     database_url = choose_database_url(args.database_url, os.environ)
     config, events, output = folder / "schemathesis.toml", folder / "events.ndjson", folder / "schemathesis.txt"
     work = folder / "work"  # schemathesis's cwd: hypothesis writes its folder here
@@ -412,12 +490,18 @@ def fuzz(args: argparse.Namespace, folder: Path) -> int:
     )
     with ServiceProcess(database_url, log_path=folder / "service.log") as service:
         token = login(service.url)
+        hostile = send_hostile(service.url, token, args.request_timeout)
         command = schemathesis_command(service.url + "/openapi.json", args, config, events)
         remaining = args.max_seconds - (time.monotonic() - started)
         outcome = run_bounded(command, work, schemathesis_environment(os.environ, token), output, remaining)
         service_exit = service.exit_code()
         service_log = service.log()
     summary = summarize(events.read_text(errors="replace").splitlines() if events.exists() else [])
+    print("known hostile inputs, sent before schemathesis runs:")
+    for case, result in hostile:
+        add_hostile(summary, case, result)
+        print(f"  {result!s:>5}  {case.line()}")
+    print("by operation (schemathesis and the hostile inputs):")
     print("\n".join(format_report(summary, exception_counts(service_log))))
     found = problems(summary, outcome.returncode, outcome.timed_out, args.max_seconds)
     if service_exit is not None:
