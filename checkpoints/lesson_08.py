@@ -18,9 +18,11 @@ Run it:
     uvicorn checkpoints.lesson_08:app
 """
 
+import asyncio
 import logging
 import os
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Annotated
@@ -35,6 +37,7 @@ from checkpoints import lesson_01, lesson_02, lesson_03, lesson_05, lesson_06, l
 from checkpoints.lesson_05 import Item, ItemOut, StoreDep
 
 ALGORITHM = "HS256"
+MIN_KEY_BYTES = 32
 ACCESS_TOKEN_EXPIRE = timedelta(minutes=30)
 DEMO_USERNAME = "alice"
 DEMO_PASSWORD = "wonderland"  # a demo credential for the course, never a real password
@@ -42,6 +45,11 @@ DEMO_PASSWORD = "wonderland"  # a demo credential for the course, never a real p
 logger = logging.getLogger("app.auth")
 password_hash = PasswordHash.recommended()
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="token")
+# Each Argon2 verify holds 64 MiB of memory and a core for about 0.1 s. Logins verify on threads of
+# their own, PASSWORD_CHECKS_AT_ONCE at a time: a burst of logins waits in line instead of filling
+# the memory and the thread pool that every other route needs.
+PASSWORD_CHECKS_AT_ONCE = 2
+password_checks = ThreadPoolExecutor(max_workers=PASSWORD_CHECKS_AT_ONCE, thread_name_prefix="password-check")
 
 
 class Token(BaseModel):
@@ -125,8 +133,20 @@ CurrentUser = Annotated[UserInDB, Depends(get_current_user)]
 
 
 def set_up_auth(app: FastAPI, secret_key: str | None = None) -> None:
-    """Give the app its signing key (the argument, else JWT_SECRET_KEY, else a random one) and users."""
-    app.state.secret_key = secret_key or os.environ.get("JWT_SECRET_KEY") or secrets.token_urlsafe(32)
+    """Give the app its signing key (the argument, else JWT_SECRET_KEY, else a random one) and users.
+
+    A key shorter than MIN_KEY_BYTES is refused: an HS256 key must be at least as long as the
+    hash's output, 256 bits (RFC 7518, section 3.2), or it can be guessed offline from any token.
+    """
+    source = "secret_key" if secret_key else "JWT_SECRET_KEY" if os.environ.get("JWT_SECRET_KEY") else None
+    key = secret_key or os.environ.get("JWT_SECRET_KEY") or secrets.token_urlsafe(32)
+    if source and len(key.encode()) < MIN_KEY_BYTES:
+        raise ValueError(
+            f"{source} has {len(key.encode())} bytes; an HS256 signing key needs at least {MIN_KEY_BYTES} "
+            "(RFC 7518, section 3.2). Make one with: "
+            "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+        )
+    app.state.secret_key = key
     app.state.users = demo_users()
 
 
@@ -134,8 +154,9 @@ auth_router = APIRouter()
 
 
 @auth_router.post("/token")
-def login_for_access_token(request: Request, form_data: Annotated[OAuth2PasswordRequestForm, Depends()]) -> Token:
-    user = authenticate_user(request.app.state.users, form_data.username, form_data.password)
+async def login_for_access_token(request: Request, form_data: Annotated[OAuth2PasswordRequestForm, Depends()]) -> Token:
+    verifying = password_checks.submit(authenticate_user, request.app.state.users, form_data.username, form_data.password)
+    user = await asyncio.wrap_future(verifying)
     if user is None:
         raise HTTPException(
             status_code=status.HTTP_401_UNAUTHORIZED,

@@ -6,7 +6,9 @@ request gets its own `Session` from the `get_session` dependency, which closes i
 request is done. The HTTP API
 is lesson 08's: reads are public, writes need a bearer token, and the status codes are 200, 201,
 204 and 404 as before. `GET /items/?name=...` filters by name, with the text sent as a bound
-parameter, never spliced into the SQL. `GET /db`, lesson 06's stand-in, now asks the database.
+parameter, never spliced into the SQL. PUT and DELETE are each one UPDATE or DELETE statement
+that says whether the row was there, so two requests racing for one item never both delete it
+and the loser gets a 404, not an error. `GET /db`, lesson 06's stand-in, now asks the database.
 The new `items_router` and `db_router` take the place of lesson 08's and lesson 06's.
 
 The database is the one `create_app(database_url=...)` names, else the one the environment
@@ -28,7 +30,7 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, status
-from sqlalchemy import String, create_engine, select, text
+from sqlalchemy import String, create_engine, delete, select, text, update
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from checkpoints import lesson_01, lesson_02, lesson_03, lesson_07, lesson_08
@@ -116,22 +118,19 @@ def create_item(item: Item, session: SessionDep, user: CurrentUser) -> ItemOut:
 
 @items_router.put("/items/{item_id}")
 def replace_item(item_id: int, item: Item, session: SessionDep, user: CurrentUser) -> ItemOut:
-    row = session.get(ItemRow, item_id)
+    row = session.scalars(update(ItemRow).where(ItemRow.id == item_id).values(**item.model_dump()).returning(ItemRow)).first()
     if row is None:
         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Item not found")
-    for field, value in item.model_dump().items():
-        setattr(row, field, value)
     session.commit()
     return to_item_out(row)
 
 
 @items_router.delete("/items/{item_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_item(item_id: int, session: SessionDep, user: CurrentUser) -> None:
-    row = session.get(ItemRow, item_id)
-    if row is None:
-        raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Item not found")
-    session.delete(row)
+    deleted = session.execute(delete(ItemRow).where(ItemRow.id == item_id)).rowcount
     session.commit()
+    if deleted == 0:
+        raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Item not found")
 
 
 db_router = APIRouter()

@@ -4,9 +4,12 @@ The cases mirror the notebook's: each bad token gets a 401 with `WWW-Authenticat
 One app is served for the module (Argon2 makes each start-up and each login cost about 0.25 s).
 """
 
+import asyncio
 import base64
 import json
 import secrets
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -166,3 +169,46 @@ def test_an_unknown_user_costs_one_hash_verify_like_a_known_one(monkeypatch):
     assert lesson_08.authenticate_user(users, "mallory", "guess") is None
     assert verified == ["$argon2id$stored", dummy]
     assert dummy.startswith("$argon2id$")
+
+
+@pytest.mark.parametrize("short", ["k", "x" * 31, "é" * 15])
+def test_a_signing_key_shorter_than_32_bytes_is_refused_at_start_up(monkeypatch, short):
+    monkeypatch.setattr(lesson_08, "demo_users", dict)
+    with pytest.raises(ValueError, match=r"secret_key has \d+ bytes; an HS256 signing key needs at least 32"):
+        lesson_08.create_app(secret_key=short)
+    monkeypatch.setenv("JWT_SECRET_KEY", short)
+    with pytest.raises(ValueError, match=r"JWT_SECRET_KEY has \d+ bytes"):
+        lesson_08.create_app()
+    assert lesson_08.create_app(secret_key="é" * 16).state.secret_key == "é" * 16  # 32 bytes in UTF-8
+
+
+def test_failed_logins_verify_passwords_at_most_two_at_a_time(monkeypatch):
+    """A burst of logins cannot run 40 Argon2 verifies (64 MiB each) at once: they wait in line."""
+    running, most = 0, 0
+    lock = threading.Lock()
+
+    class SlowHash:
+        def verify(self, password: str, hashed: str) -> bool:
+            nonlocal running, most
+            with lock:
+                running += 1
+                most = max(most, running)
+            time.sleep(0.05)
+            with lock:
+                running -= 1
+            return False
+
+    monkeypatch.setattr(lesson_08, "password_hash", SlowHash())
+    monkeypatch.setattr(lesson_08, "dummy_hash", lambda: "$argon2id$dummy")
+    app = lesson_08.create_app(secret_key=KEY)
+
+    async def burst() -> list[int]:
+        async with httpx.AsyncClient(base_url=live.url) as client:
+            answers = await asyncio.gather(
+                *(client.post("/token", data={"username": f"user{n}", "password": "guess"}) for n in range(12))
+            )
+        return [answer.status_code for answer in answers]
+
+    with serve(app, name="login-burst") as live:
+        assert asyncio.run(burst()) == [401] * 12
+    assert most == lesson_08.PASSWORD_CHECKS_AT_ONCE == 2

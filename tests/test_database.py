@@ -214,6 +214,32 @@ def test_database_url_comes_from_the_environment(monkeypatch, tmp_path):
     assert count_rows(url) == 0
 
 
+def test_concurrent_puts_and_deletes_of_the_same_items_never_fail_and_delete_once(server, auth, database_url):
+    """Each write is one UPDATE or DELETE that says whether a row was there: a request that loses
+    the race gets a 404, never a 500, and an item is deleted (204) once."""
+    ids = [httpx.post(server.url + "/items/", json=LAPTOP, headers=auth).json()["id"] for _ in range(10)]
+
+    async def race() -> list[tuple[str, int, int]]:
+        limits = httpx.Limits(max_connections=50)
+        async with httpx.AsyncClient(base_url=server.url, headers=auth, limits=limits, timeout=60) as client:
+
+            async def one(n: int) -> tuple[str, int, int]:
+                item_id = ids[n % len(ids)]
+                if n % 3 == 0:
+                    response = await client.delete(f"/items/{item_id}")
+                else:
+                    response = await client.put(f"/items/{item_id}", json={**LAPTOP, "price": n + 1.0})
+                return response.request.method, item_id, response.status_code
+
+            return await asyncio.gather(*(one(n) for n in range(300)))
+
+    answers = asyncio.run(race())
+    assert {status for _, _, status in answers} <= {200, 204, 404}, sorted({s for _, _, s in answers})
+    deleted = [item_id for method, item_id, status in answers if method == "DELETE" and status == 204]
+    assert sorted(deleted) == sorted(set(deleted)) == sorted(ids)
+    assert count_rows(database_url) == 0
+
+
 def test_the_lifespan_opens_the_database_at_start_up_and_deletes_its_temporary_file_at_shutdown():
     app = lesson_09.create_app()
     assert app.router.lifespan_context is not None and not hasattr(app.state, "sessions")
