@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Start a throwaway PostgreSQL server for lesson 09 and its tests, and say how to reach it.
 #
-#     eval "$(bash .ci/postgres.sh)"     # sets DATABASE_URL, COURSE_DATABASE_URL, TEST_DATABASE_URL
+#     eval "$(bash .ci/postgres.sh)"     # sets DATABASE_URL, COURSE_DATABASE_URL, TEST_DATABASE_URL, TEST_HOSTILE_DATABASE_URL
 #
 # It installs Debian's `postgresql` package when no server is installed (as root), creates a
 # cluster in $COURSE_PG_DIR (default /tmp/fastapi-course-postgres) that listens on 127.0.0.1 only,
-# on a free port, and creates the role `course` with the databases `course` (for the notebook)
-# and `course_test` (for tests/test_database.py), with a password drawn at random when the
+# on a free port, and creates the role `course` with the databases `course` (for the notebook),
+# `course_test` (for tests/test_database.py) and `course_hostile` (for tests/test_hostile_input.py), with a password drawn at random when the
 # cluster is created. DATABASE_URL and COURSE_DATABASE_URL (the variable lesson 09's notebook
-# reads) both name `course`. Only the three `export` lines go to stdout; everything else goes to stderr.
+# reads) both name `course`. Only the `export` lines go to stdout; everything else goes to stderr.
 # Running it again reuses the running server (or the cluster on disk) and prints the same lines,
 # so it is idempotent and takes about a second. When no server can be installed or started it says why on stderr and exits 1.
 set -euo pipefail
@@ -18,7 +18,7 @@ DATA_DIR="$STATE_DIR/data"
 SOCKET_DIR="$STATE_DIR/socket"
 LOG_FILE="$STATE_DIR/server.log"
 ROLE=course
-DATABASES=(course course_test)
+DATABASES=(course course_test course_hostile)
 
 say() { echo "postgres.sh: $*" >&2; }
 fail() {
@@ -157,3 +157,4 @@ say "ready on 127.0.0.1 (role $ROLE, databases ${DATABASES[*]}); stop it with: $
 echo "export DATABASE_URL='postgresql+psycopg://$ROLE:$PASSWORD@127.0.0.1:$PORT/${DATABASES[0]}'"
 echo "export COURSE_DATABASE_URL='postgresql+psycopg://$ROLE:$PASSWORD@127.0.0.1:$PORT/${DATABASES[0]}'"
 echo "export TEST_DATABASE_URL='postgresql+psycopg://$ROLE:$PASSWORD@127.0.0.1:$PORT/${DATABASES[1]}'"
+echo "export TEST_HOSTILE_DATABASE_URL='postgresql+psycopg://$ROLE:$PASSWORD@127.0.0.1:$PORT/${DATABASES[2]}'"

@@ -21,10 +21,25 @@ BULK_QUANTITY = 10
 BULK_DISCOUNT = 0.10
 
 
+MAX_PRICE = 1_000_000
+MAX_QUANTITY = 10_000
+NO_NUL = r"^[^\x00]*$"  # text without the NUL character, which PostgreSQL cannot store
+
+
+# Bounded, so that every quote is a finite number: Python's JSON parser accepts NaN and Infinity,
+# and 1e308 times 10 overflows to Infinity, which a JSON response cannot carry.
 class QuoteRequest(BaseModel):
-    name: str
-    price: float = Field(gt=0)
-    quantity: int = Field(gt=0)
+    name: str = Field(min_length=1, max_length=100, pattern=NO_NUL)
+    price: float = Field(gt=0, le=MAX_PRICE, allow_inf_nan=False)
+    quantity: int = Field(gt=0, le=MAX_QUANTITY)
+
+
+class Message(BaseModel):
+    detail: str
+
+
+# FastAPI answers 400 when a body is not even text it can parse (not UTF-8, for example).
+UNPARSABLE_BODY: dict[int | str, dict[str, Any]] = {400: {"model": Message, "description": "The body could not be parsed"}}
 
 
 class Quote(BaseModel):
@@ -51,7 +66,7 @@ def price_quote(name: str, price: float, quantity: int) -> dict[str, Any]:
 quotes_router = APIRouter()
 
 
-@quotes_router.post("/quotes/", response_model=Quote)
+@quotes_router.post("/quotes/", response_model=Quote, responses=UNPARSABLE_BODY)
 def create_quote(body: QuoteRequest) -> dict[str, Any]:
     return price_quote(body.name, body.price, body.quantity)
 

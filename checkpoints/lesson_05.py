@@ -8,18 +8,34 @@ API (lessons 06 to 10 build on exactly this):
     DELETE /items/{item_id}   204  no body, or 404
 
 The routes sit in `items_router`; the store is an `ItemStore` kept on `app.state.store` and
-reached through the `get_store` dependency (`StoreDep`).
+reached through the `get_store` dependency (`StoreDep`). Every 404 is in the OpenAPI document.
+
+Hostile input gets a 422, never a 500 or a stored value that cannot be read back: a price is a
+finite number up to lesson_02.MAX_PRICE (JSON has no NaN or Infinity, but Python's parser accepts them), a
+name holds no NUL character (PostgreSQL cannot store one), an id fits the database's integer
+column, and the 422 itself can always be sent (`validation_error_handler`). Bodies over
+MAX_BODY_SIZE bytes get a 413. Lessons 06 to 10 build their apps with the same settings.
 
 Run it:  uvicorn checkpoints.lesson_05:app --reload
 """
 
+import math
 import threading
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request, status
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Path, Request, status
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from checkpoints import lesson_01, lesson_02, lesson_03
+
+
+MAX_ITEM_ID = 2**31 - 1  # the largest INTEGER in PostgreSQL, the id column's type
+MAX_BODY_SIZE = 1024 * 1024
+
+ItemId = Annotated[int, Path(ge=1, le=MAX_ITEM_ID)]
 
 
 # An item as a client sends it: no id, and no field the model does not declare. (No docstrings
@@ -27,8 +43,8 @@ from checkpoints import lesson_01, lesson_02, lesson_03
 class Item(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=100)
-    price: float = Field(gt=0)
+    name: str = Field(min_length=1, max_length=100, pattern=lesson_02.NO_NUL)
+    price: float = Field(gt=0, le=lesson_02.MAX_PRICE, allow_inf_nan=False)
     in_stock: bool = True
 
 
@@ -37,6 +53,33 @@ class ItemOut(Item):
     model_config = ConfigDict(extra="ignore")
 
     id: int
+
+
+Message = lesson_02.Message
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": Message, "description": "No item has this id"}}
+
+
+def json_safe(value: Any) -> Any:
+    """`value` with what JSON cannot carry turned into text: NaN and the infinities, and strings
+    that are not valid Unicode (a lone surrogate such as "\\ud800")."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, dict):
+        return {json_safe(key): json_safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(item) for item in value]
+    return value
+
+
+async def validation_error_handler(request: Request, error: RequestValidationError) -> JSONResponse:
+    """FastAPI's own 422, except that the input it echoes is made safe to send: without this, a
+    price of NaN gets a 500, because the 422 that repeats it cannot be written as JSON."""
+    return JSONResponse(status_code=422, content={"detail": json_safe(jsonable_encoder(error.errors()))})
+
+
+EXCEPTION_HANDLERS = {RequestValidationError: validation_error_handler}
 
 
 class ItemStore:
@@ -91,35 +134,35 @@ def list_items(store: StoreDep) -> list[ItemOut]:
     return store.list()
 
 
-@items_router.post("/items/", status_code=status.HTTP_201_CREATED)
+@items_router.post("/items/", status_code=status.HTTP_201_CREATED, responses=lesson_02.UNPARSABLE_BODY)
 def create_item(item: Item, store: StoreDep) -> ItemOut:
     return store.add(item)
 
 
-@items_router.get("/items/{item_id}")
-def read_item(item_id: int, store: StoreDep) -> ItemOut:
+@items_router.get("/items/{item_id}", responses=NOT_FOUND)
+def read_item(item_id: ItemId, store: StoreDep) -> ItemOut:
     item = store.get(item_id)
     if item is None:
         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Item not found")
     return item
 
 
-@items_router.put("/items/{item_id}")
-def replace_item(item_id: int, item: Item, store: StoreDep) -> ItemOut:
+@items_router.put("/items/{item_id}", responses={**lesson_02.UNPARSABLE_BODY, **NOT_FOUND})
+def replace_item(item_id: ItemId, item: Item, store: StoreDep) -> ItemOut:
     replaced = store.replace(item_id, item)
     if replaced is None:
         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Item not found")
     return replaced
 
 
-@items_router.delete("/items/{item_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_item(item_id: int, store: StoreDep) -> None:
+@items_router.delete("/items/{item_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
+def delete_item(item_id: ItemId, store: StoreDep) -> None:
     if not store.delete(item_id):
         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Item not found")
 
 
 def create_app() -> FastAPI:
-    app = FastAPI(**lesson_03.METADATA)
+    app = FastAPI(**lesson_03.METADATA, exception_handlers=EXCEPTION_HANDLERS, max_body_size=MAX_BODY_SIZE)
     app.state.store = ItemStore()
     app.include_router(lesson_01.home_router)
     app.include_router(items_router)

@@ -51,7 +51,7 @@ def read_db(db: ConnectionDep) -> dict[str, str]:
 
 
 def create_app() -> FastAPI:
-    app = FastAPI(**lesson_03.METADATA)
+    app = FastAPI(**lesson_03.METADATA, exception_handlers=lesson_05.EXCEPTION_HANDLERS, max_body_size=lesson_05.MAX_BODY_SIZE)
     app.state.store = lesson_05.ItemStore()
     app.include_router(lesson_01.home_router)
     app.include_router(lesson_05.items_router)

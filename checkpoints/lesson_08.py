@@ -3,12 +3,15 @@
 `POST /token` exchanges a username and a password (form data) for a bearer token: a JWT signed
 with HS256 that names its user (`sub`) and expires (`exp`). `GET /users/me` says whose token it
 is (both in `auth_router`). The write routes of the new `items_router` (POST, PUT and DELETE on
-/items) need a valid token; its reads are lesson 05's, public. Every rejected token gets the same 401 with `WWW-Authenticate: Bearer`; the reason goes
-to the `app.auth` logger. Lesson 09 builds on `CurrentUser`, `Item` and `ItemOut` from here.
+/items) need a valid token; its reads are lesson 05's, public. Every rejected token gets the
+same 401 with `WWW-Authenticate: Bearer`; the reason goes to the `app.auth` logger. Lesson 09
+builds on `CurrentUser`, `Item` and `ItemOut` from here.
 
-Passwords are hashed with Argon2 (pwdlib). The signing key comes from the environment variable
-`JWT_SECRET_KEY`; when it is unset, each start-up draws a random key, so tokens die with the
-process. Never commit a key.
+Passwords are hashed with Argon2 (pwdlib), checked two at a time on threads of their own. After
+five failed logins for one username from one address within a minute, `/token` answers 429
+with `Retry-After`. The signing key comes from the environment variable `JWT_SECRET_KEY` (at
+least 32 bytes, or the app refuses to start); when it is unset, each start-up draws a random
+key, so tokens die with the process. Never commit a key.
 
 Demo credential, for this course only: user `alice`, password `wonderland`. Only its Argon2 hash,
 made once per process when the first app is created, is kept.
@@ -20,12 +23,15 @@ Run it:
 
 import asyncio
 import logging
+import math
 import os
 import secrets
+import time
+from collections import defaultdict, deque
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from functools import cache
-from typing import Annotated
+from typing import Annotated, Any
 
 import jwt
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request, status
@@ -34,7 +40,7 @@ from pwdlib import PasswordHash
 from pydantic import BaseModel
 
 from checkpoints import lesson_01, lesson_02, lesson_03, lesson_05, lesson_06, lesson_07
-from checkpoints.lesson_05 import Item, ItemOut, StoreDep
+from checkpoints.lesson_05 import Item, ItemId, ItemOut, Message, StoreDep
 
 ALGORITHM = "HS256"
 MIN_KEY_BYTES = 32
@@ -148,16 +154,60 @@ def set_up_auth(app: FastAPI, secret_key: str | None = None) -> None:
         )
     app.state.secret_key = key
     app.state.users = demo_users()
+    app.state.login_throttle = LoginThrottle()
 
+
+class LoginThrottle:
+    """Failed logins per client address and username: past `limit` within `window` seconds, the
+    next attempts are refused until the oldest failure is `window` seconds old. In this process
+    only: replicas behind a load balancer would share it through a store such as Redis."""
+
+    def __init__(self, limit: int = 5, window: float = 60.0) -> None:
+        self.limit, self.window = limit, window
+        self._failures: dict[tuple[str, str], deque[float]] = defaultdict(deque)
+
+    def _recent(self, key: tuple[str, str]) -> deque[float]:
+        failures, now = self._failures[key], time.monotonic()
+        while failures and now - failures[0] >= self.window:
+            failures.popleft()
+        if not failures:
+            del self._failures[key]
+        return failures
+
+    def retry_after(self, key: tuple[str, str]) -> int | None:
+        """Whole seconds to wait before trying again, or None when a try is allowed now."""
+        failures = self._recent(key)
+        if len(failures) < self.limit:
+            return None
+        return math.ceil(self.window - (time.monotonic() - failures[0]))
+
+    def failed(self, key: tuple[str, str]) -> None:
+        self._recent(key)
+        self._failures[key].append(time.monotonic())
+
+
+UNAUTHORIZED: dict[int | str, dict[str, Any]] = {401: {"model": Message, "description": "Missing or invalid credentials"}}
+LOGIN_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"model": Message, "description": "Incorrect username or password"},
+    429: {"model": Message, "description": "Too many failed logins: try again after Retry-After seconds"},
+}
 
 auth_router = APIRouter()
 
 
-@auth_router.post("/token")
+@auth_router.post("/token", responses=LOGIN_RESPONSES)
 async def login_for_access_token(request: Request, form_data: Annotated[OAuth2PasswordRequestForm, Depends()]) -> Token:
+    who = (request.client.host if request.client else "", form_data.username)
+    if (wait := request.app.state.login_throttle.retry_after(who)) is not None:
+        raise HTTPException(
+            status_code=status.HTTP_429_TOO_MANY_REQUESTS,
+            detail="Too many failed logins: try again later",
+            headers={"Retry-After": str(wait)},
+        )
     verifying = password_checks.submit(authenticate_user, request.app.state.users, form_data.username, form_data.password)
     user = await asyncio.wrap_future(verifying)
     if user is None:
+        request.app.state.login_throttle.failed(who)
         raise HTTPException(
             status_code=status.HTTP_401_UNAUTHORIZED,
             detail="Incorrect username or password",
@@ -167,37 +217,37 @@ async def login_for_access_token(request: Request, form_data: Annotated[OAuth2Pa
     return Token(access_token=token, token_type="bearer")
 
 
-@auth_router.get("/users/me")
+@auth_router.get("/users/me", responses=UNAUTHORIZED)
 def read_users_me(current_user: CurrentUser) -> User:
     return current_user
 
 
 items_router = APIRouter()
 items_router.add_api_route("/items/", lesson_05.list_items, methods=["GET"])
-items_router.add_api_route("/items/{item_id}", lesson_05.read_item, methods=["GET"])
+items_router.add_api_route("/items/{item_id}", lesson_05.read_item, methods=["GET"], responses=lesson_05.NOT_FOUND)
 
 
-@items_router.post("/items/", status_code=status.HTTP_201_CREATED)
+@items_router.post("/items/", status_code=status.HTTP_201_CREATED, responses={**lesson_02.UNPARSABLE_BODY, **UNAUTHORIZED})
 def create_item(item: Item, store: StoreDep, user: CurrentUser) -> ItemOut:
     return store.add(item)
 
 
-@items_router.put("/items/{item_id}")
-def replace_item(item_id: int, item: Item, store: StoreDep, user: CurrentUser) -> ItemOut:
+@items_router.put("/items/{item_id}", responses={**lesson_02.UNPARSABLE_BODY, **UNAUTHORIZED, **lesson_05.NOT_FOUND})
+def replace_item(item_id: ItemId, item: Item, store: StoreDep, user: CurrentUser) -> ItemOut:
     replaced = store.replace(item_id, item)
     if replaced is None:
         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Item not found")
     return replaced
 
 
-@items_router.delete("/items/{item_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_item(item_id: int, store: StoreDep, user: CurrentUser) -> None:
+@items_router.delete("/items/{item_id}", status_code=status.HTTP_204_NO_CONTENT, responses={**UNAUTHORIZED, **lesson_05.NOT_FOUND})
+def delete_item(item_id: ItemId, store: StoreDep, user: CurrentUser) -> None:
     if not store.delete(item_id):
         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Item not found")
 
 
 def create_app(secret_key: str | None = None) -> FastAPI:
-    app = FastAPI(**lesson_03.METADATA)
+    app = FastAPI(**lesson_03.METADATA, exception_handlers=lesson_05.EXCEPTION_HANDLERS, max_body_size=lesson_05.MAX_BODY_SIZE)
     app.state.store = lesson_05.ItemStore()
     set_up_auth(app, secret_key)
     app.include_router(lesson_01.home_router)

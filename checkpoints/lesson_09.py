@@ -33,9 +33,9 @@ from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, 
 from sqlalchemy import String, create_engine, delete, select, text, update
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
-from checkpoints import lesson_01, lesson_02, lesson_03, lesson_07, lesson_08
-from checkpoints.lesson_05 import Item, ItemOut
-from checkpoints.lesson_08 import CurrentUser
+from checkpoints import lesson_01, lesson_02, lesson_03, lesson_05, lesson_07, lesson_08
+from checkpoints.lesson_05 import NOT_FOUND, Item, ItemId, ItemOut
+from checkpoints.lesson_08 import UNAUTHORIZED, CurrentUser
 
 
 class Base(DeclarativeBase):
@@ -92,7 +92,10 @@ items_router = APIRouter()
 @items_router.get("/items/")
 def list_items(
     session: SessionDep,
-    name: Annotated[str | None, Query(max_length=100, description="Only items whose name contains this text, in any case.")] = None,
+    name: Annotated[
+        str | None,
+        Query(max_length=100, pattern=lesson_02.NO_NUL, description="Only items whose name contains this text, in any case."),
+    ] = None,
 ) -> list[ItemOut]:
     query = select(ItemRow).order_by(ItemRow.id)
     if name is not None:
@@ -100,15 +103,15 @@ def list_items(
     return [to_item_out(row) for row in session.scalars(query)]
 
 
-@items_router.get("/items/{item_id}")
-def read_item(item_id: int, session: SessionDep) -> ItemOut:
+@items_router.get("/items/{item_id}", responses=NOT_FOUND)
+def read_item(item_id: ItemId, session: SessionDep) -> ItemOut:
     row = session.get(ItemRow, item_id)
     if row is None:
         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Item not found")
     return to_item_out(row)
 
 
-@items_router.post("/items/", status_code=status.HTTP_201_CREATED)
+@items_router.post("/items/", status_code=status.HTTP_201_CREATED, responses={**lesson_02.UNPARSABLE_BODY, **UNAUTHORIZED})
 def create_item(item: Item, session: SessionDep, user: CurrentUser) -> ItemOut:
     row = ItemRow(**item.model_dump())
     session.add(row)
@@ -116,8 +119,8 @@ def create_item(item: Item, session: SessionDep, user: CurrentUser) -> ItemOut:
     return to_item_out(row)
 
 
-@items_router.put("/items/{item_id}")
-def replace_item(item_id: int, item: Item, session: SessionDep, user: CurrentUser) -> ItemOut:
+@items_router.put("/items/{item_id}", responses={**lesson_02.UNPARSABLE_BODY, **UNAUTHORIZED, **NOT_FOUND})
+def replace_item(item_id: ItemId, item: Item, session: SessionDep, user: CurrentUser) -> ItemOut:
     row = session.scalars(update(ItemRow).where(ItemRow.id == item_id).values(**item.model_dump()).returning(ItemRow)).first()
     if row is None:
         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Item not found")
@@ -125,8 +128,8 @@ def replace_item(item_id: int, item: Item, session: SessionDep, user: CurrentUse
     return to_item_out(row)
 
 
-@items_router.delete("/items/{item_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_item(item_id: int, session: SessionDep, user: CurrentUser) -> None:
+@items_router.delete("/items/{item_id}", status_code=status.HTTP_204_NO_CONTENT, responses={**UNAUTHORIZED, **NOT_FOUND})
+def delete_item(item_id: ItemId, session: SessionDep, user: CurrentUser) -> None:
     deleted = session.execute(delete(ItemRow).where(ItemRow.id == item_id)).rowcount
     session.commit()
     if deleted == 0:
@@ -143,7 +146,12 @@ def read_db(session: SessionDep) -> dict[str, str]:
 
 
 def create_app(database_url: str | None = None, secret_key: str | None = None) -> FastAPI:
-    app = FastAPI(**lesson_03.METADATA, lifespan=lifespan)
+    app = FastAPI(
+        **lesson_03.METADATA,
+        lifespan=lifespan,
+        exception_handlers=lesson_05.EXCEPTION_HANDLERS,
+        max_body_size=lesson_05.MAX_BODY_SIZE,
+    )
     app.state.database_url = database_url
     lesson_08.set_up_auth(app, secret_key)
     app.include_router(lesson_01.home_router)

@@ -212,3 +212,19 @@ def test_failed_logins_verify_passwords_at_most_two_at_a_time(monkeypatch):
     with serve(app, name="login-burst") as live:
         assert asyncio.run(burst()) == [401] * 12
     assert most == lesson_08.PASSWORD_CHECKS_AT_ONCE == 2
+
+
+def test_the_login_throttle_counts_failures_per_address_and_name_within_its_window(monkeypatch):
+    now = [1000.0]
+    monkeypatch.setattr(lesson_08.time, "monotonic", lambda: now[0])
+    throttle = lesson_08.LoginThrottle(limit=2, window=60)
+    eve, other = ("10.0.0.1", "eve"), ("10.0.0.2", "eve")
+    throttle.failed(eve)
+    assert throttle.retry_after(eve) is None
+    now[0] += 10
+    throttle.failed(eve)
+    assert throttle.retry_after(eve) == 50 and throttle.retry_after(other) is None
+    now[0] += 49.5
+    assert throttle.retry_after(eve) == 1
+    now[0] += 0.5
+    assert throttle.retry_after(eve) is None, "the oldest failure left the window"

@@ -199,10 +199,12 @@ async def probe_until(client: httpx.AsyncClient, path: str, interval: float, don
             pass
 
 
-async def failed_login(client: httpx.AsyncClient, slots: asyncio.Semaphore) -> str:
+async def failed_login(client: httpx.AsyncClient, slots: asyncio.Semaphore, n: int) -> str:
+    """One wrong password, for a username of its own: a password spray, which the service's
+    per-username throttle does not stop, so that every login costs an Argon2 check."""
     async with slots:
         try:
-            response = await client.post("/token", data={"username": DEMO_USERNAME, "password": WRONG_PASSWORD})
+            response = await client.post("/token", data={"username": f"{DEMO_USERNAME}-{n}", "password": WRONG_PASSWORD})
             return str(response.status_code)
         except httpx.HTTPError as error:
             return type(error).__name__
@@ -224,7 +226,7 @@ async def load(url: str, pid: int, args: argparse.Namespace, result: LoadResult)
         probing = asyncio.create_task(probe_until(prober, args.probe_path, args.probe_interval, done, result.loaded))
         slots = asyncio.Semaphore(args.concurrency)
         start = time.monotonic()
-        tasks = [asyncio.create_task(failed_login(logins, slots)) for _ in range(args.logins)]
+        tasks = [asyncio.create_task(failed_login(logins, slots, n)) for n in range(args.logins)]
         try:
             for outcome in asyncio.as_completed(tasks):
                 result.logins[await outcome] += 1
