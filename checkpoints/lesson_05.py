@@ -60,10 +60,13 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": Message, "descripti
 
 
 def json_safe(value: Any) -> Any:
-    """`value` with what JSON cannot carry turned into text: NaN and the infinities, and strings
-    that are not valid Unicode (a lone surrogate such as "\\ud800")."""
+    """`value` with what JSON cannot carry turned into text: NaN and the infinities, strings that
+    are not valid Unicode (a lone surrogate such as "\\ud800"), and raw bytes (the body of a
+    request that is not JSON at all), which may not be UTF-8."""
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "backslashreplace")
     if isinstance(value, str):
         return value.encode("utf-8", "backslashreplace").decode("utf-8")
     if isinstance(value, dict):
@@ -74,9 +77,10 @@ def json_safe(value: Any) -> Any:
 
 
 async def validation_error_handler(request: Request, error: RequestValidationError) -> JSONResponse:
-    """FastAPI's own 422, except that the input it echoes is made safe to send: without this, a
-    price of NaN gets a 500, because the 422 that repeats it cannot be written as JSON."""
-    return JSONResponse(status_code=422, content={"detail": json_safe(jsonable_encoder(error.errors()))})
+    """FastAPI's own 422, except that the input it echoes is made safe to send first: without this,
+    a price of NaN, or a body of bytes that are not UTF-8, gets a 500, because the 422 that repeats
+    it cannot be written as JSON."""
+    return JSONResponse(status_code=422, content={"detail": jsonable_encoder(json_safe(error.errors()))})
 
 
 EXCEPTION_HANDLERS = {RequestValidationError: validation_error_handler}

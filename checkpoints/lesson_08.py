@@ -8,8 +8,8 @@ same 401 with `WWW-Authenticate: Bearer`; the reason goes to the `app.auth` logg
 builds on `CurrentUser`, `Item` and `ItemOut` from here.
 
 Passwords are hashed with Argon2 (pwdlib), checked two at a time on threads of their own. After
-five failed logins for one username from one address within a minute, `/token` answers 429
-with `Retry-After`. The signing key comes from the environment variable `JWT_SECRET_KEY` (at
+five failed (or still running) logins for one username from one address within a minute,
+`/token` answers 429 with `Retry-After`. The signing key comes from the environment variable `JWT_SECRET_KEY` (at
 least 32 bytes, or the app refuses to start); when it is unset, each start-up draws a random
 key, so tokens die with the process. Never commit a key.
 
@@ -22,6 +22,7 @@ Run it:
 """
 
 import asyncio
+import hashlib
 import logging
 import math
 import os
@@ -158,32 +159,48 @@ def set_up_auth(app: FastAPI, secret_key: str | None = None) -> None:
 
 
 class LoginThrottle:
-    """Failed logins per client address and username: past `limit` within `window` seconds, the
-    next attempts are refused until the oldest failure is `window` seconds old. In this process
-    only: replicas behind a load balancer would share it through a store such as Redis."""
+    """Logins per client address and username that failed, or are still being checked: past
+    `limit` within `window` seconds, the next attempts are refused until the oldest is `window`
+    seconds old. An attempt counts from the moment it starts, so that parallel guesses cannot
+    slip past while their passwords wait to be checked. The username is kept only as a hash, and
+    expired entries are swept, so no client can make the throttle's memory grow without end.
+    In this process only: replicas behind a load balancer would share it through a store such
+    as Redis."""
 
-    def __init__(self, limit: int = 5, window: float = 60.0) -> None:
-        self.limit, self.window = limit, window
-        self._failures: dict[tuple[str, str], deque[float]] = defaultdict(deque)
+    def __init__(self, limit: int = 5, window: float = 60.0, sweep_above: int = 10_000) -> None:
+        self.limit, self.window, self.sweep_above = limit, window, sweep_above
+        self._attempts: dict[tuple[str, bytes], deque[float]] = defaultdict(deque)
 
-    def _recent(self, key: tuple[str, str]) -> deque[float]:
-        failures, now = self._failures[key], time.monotonic()
-        while failures and now - failures[0] >= self.window:
-            failures.popleft()
-        if not failures:
-            del self._failures[key]
-        return failures
+    @staticmethod
+    def key(address: str, username: str) -> tuple[str, bytes]:
+        return address, hashlib.sha256(username.encode("utf-8", "surrogatepass")).digest()
 
-    def retry_after(self, key: tuple[str, str]) -> int | None:
+    def _recent(self, key: tuple[str, bytes]) -> deque[float]:
+        attempts, now = self._attempts[key], time.monotonic()
+        while attempts and now - attempts[0] >= self.window:
+            attempts.popleft()
+        if not attempts:
+            del self._attempts[key]
+        return attempts
+
+    def retry_after(self, key: tuple[str, bytes]) -> int | None:
         """Whole seconds to wait before trying again, or None when a try is allowed now."""
-        failures = self._recent(key)
-        if len(failures) < self.limit:
+        attempts = self._recent(key)
+        if len(attempts) < self.limit:
             return None
-        return math.ceil(self.window - (time.monotonic() - failures[0]))
+        return math.ceil(self.window - (time.monotonic() - attempts[0]))
 
-    def failed(self, key: tuple[str, str]) -> None:
+    def started(self, key: tuple[str, bytes]) -> None:
+        """Count an attempt now; `succeeded` takes it back if the password was right."""
+        if len(self._attempts) > self.sweep_above:
+            for old in list(self._attempts):
+                self._recent(old)
         self._recent(key)
-        self._failures[key].append(time.monotonic())
+        self._attempts[key].append(time.monotonic())
+
+    def succeeded(self, key: tuple[str, bytes]) -> None:
+        if attempts := self._recent(key):
+            attempts.pop()
 
 
 UNAUTHORIZED: dict[int | str, dict[str, Any]] = {401: {"model": Message, "description": "Missing or invalid credentials"}}
@@ -197,22 +214,24 @@ auth_router = APIRouter()
 
 @auth_router.post("/token", responses=LOGIN_RESPONSES)
 async def login_for_access_token(request: Request, form_data: Annotated[OAuth2PasswordRequestForm, Depends()]) -> Token:
-    who = (request.client.host if request.client else "", form_data.username)
-    if (wait := request.app.state.login_throttle.retry_after(who)) is not None:
+    throttle = request.app.state.login_throttle
+    who = throttle.key(request.client.host if request.client else "", form_data.username)
+    if (wait := throttle.retry_after(who)) is not None:
         raise HTTPException(
             status_code=status.HTTP_429_TOO_MANY_REQUESTS,
             detail="Too many failed logins: try again later",
             headers={"Retry-After": str(wait)},
         )
+    throttle.started(who)
     verifying = password_checks.submit(authenticate_user, request.app.state.users, form_data.username, form_data.password)
     user = await asyncio.wrap_future(verifying)
     if user is None:
-        request.app.state.login_throttle.failed(who)
         raise HTTPException(
             status_code=status.HTTP_401_UNAUTHORIZED,
             detail="Incorrect username or password",
             headers={"WWW-Authenticate": "Bearer"},
         )
+    throttle.succeeded(who)
     token = create_access_token(user.username, request.app.state.secret_key)
     return Token(access_token=token, token_type="bearer")
 

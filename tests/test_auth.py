@@ -214,17 +214,37 @@ def test_failed_logins_verify_passwords_at_most_two_at_a_time(monkeypatch):
     assert most == lesson_08.PASSWORD_CHECKS_AT_ONCE == 2
 
 
-def test_the_login_throttle_counts_failures_per_address_and_name_within_its_window(monkeypatch):
+def test_the_login_throttle_counts_attempts_per_address_and_name_within_its_window(monkeypatch):
     now = [1000.0]
     monkeypatch.setattr(lesson_08.time, "monotonic", lambda: now[0])
     throttle = lesson_08.LoginThrottle(limit=2, window=60)
-    eve, other = ("10.0.0.1", "eve"), ("10.0.0.2", "eve")
-    throttle.failed(eve)
+    eve, elsewhere = throttle.key("10.0.0.1", "eve"), throttle.key("10.0.0.2", "eve")
+    throttle.started(eve)
     assert throttle.retry_after(eve) is None
     now[0] += 10
-    throttle.failed(eve)
-    assert throttle.retry_after(eve) == 50 and throttle.retry_after(other) is None
+    throttle.started(eve)
+    assert throttle.retry_after(eve) == 50 and throttle.retry_after(elsewhere) is None
     now[0] += 49.5
     assert throttle.retry_after(eve) == 1
     now[0] += 0.5
-    assert throttle.retry_after(eve) is None, "the oldest failure left the window"
+    assert throttle.retry_after(eve) is None, "the oldest attempt left the window"
+
+
+def test_a_right_password_takes_its_attempt_back(monkeypatch):
+    throttle = lesson_08.LoginThrottle(limit=1, window=60)
+    alice = throttle.key("10.0.0.1", "alice")
+    throttle.started(alice)
+    throttle.succeeded(alice)
+    assert throttle.retry_after(alice) is None
+
+
+def test_the_throttle_keeps_hashes_not_names_and_sweeps_what_expired(monkeypatch):
+    now = [0.0]
+    monkeypatch.setattr(lesson_08.time, "monotonic", lambda: now[0])
+    throttle = lesson_08.LoginThrottle(window=60, sweep_above=100)
+    for n in range(150):
+        throttle.started(throttle.key("10.0.0.1", f"user-{n}-" + "x" * 10_000))
+    assert all(len(name) == 32 for _, name in throttle._attempts)
+    now[0] += 61
+    throttle.started(throttle.key("10.0.0.1", "late"))
+    assert len(throttle._attempts) == 1

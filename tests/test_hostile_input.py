@@ -7,6 +7,7 @@ prices, prices whose quote overflows, a 400-digit quantity, lone surrogates, NUL
 body of 2 MiB, statuses missing from the OpenAPI document, and a burst of failed logins.
 """
 
+import asyncio
 import json
 import os
 import secrets
@@ -117,6 +118,15 @@ def test_a_lone_surrogate_is_a_422_that_can_be_sent(live, auth):
         assert response.json()["detail"][0]["input"] == "\\ud800"
 
 
+@pytest.mark.parametrize("content_type", ["text/plain", "application/octet-stream", None])
+def test_a_body_of_bytes_that_are_not_utf8_is_a_422_that_can_be_sent(live, auth, content_type):
+    headers = {**auth, "content-type": content_type} if content_type else auth
+    for method, path in (("POST", "/items/"), ("PUT", "/items/1")):
+        response = httpx.request(method, live.url + path, content=b"\xff\xfe", headers=headers)
+        assert_refused(response)
+        assert response.json()["detail"][0]["input"] == "\\xff\\xfe"
+
+
 def test_a_nul_character_is_a_422_in_a_body_and_in_a_query(live, auth):
     assert_refused(send(live, "POST", "/items/", '{"name": "a\\u0000b", "price": 1}', auth))
     assert_refused(send(live, "POST", "/quotes/", '{"name": "a\\u0000b", "price": 1, "quantity": 1}'))
@@ -148,3 +158,14 @@ def test_failed_logins_for_one_user_are_throttled_with_retry_after(live):
     assert answers[-1].json() == {"detail": "Too many failed logins: try again later"}
     other = httpx.post(live.url + "/token", data={"username": "alice", "password": "wonderland"})
     assert other.status_code == 200, "the throttle holds one username back, not everyone"
+
+
+def test_parallel_guesses_cannot_slip_past_the_throttle(live):
+    name = f"mallory-{secrets.token_hex(4)}"
+
+    async def burst() -> list[int]:
+        async with httpx.AsyncClient(base_url=live.url) as client:
+            answers = await asyncio.gather(*(client.post("/token", data={"username": name, "password": f"guess-{n}"}) for n in range(30)))
+        return sorted(answer.status_code for answer in answers)
+
+    assert asyncio.run(burst()) == [401] * 5 + [429] * 25
