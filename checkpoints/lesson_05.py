@@ -31,7 +31,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from checkpoints import lesson_01, lesson_02, lesson_03
 
-
 MAX_ITEM_ID = 2**31 - 1  # the largest INTEGER in PostgreSQL, the id column's type
 MAX_BODY_SIZE = 1024 * 1024
 

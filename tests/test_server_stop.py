@@ -18,7 +18,14 @@ from fastapi.responses import StreamingResponse
 from websockets.sync.client import connect
 
 from lessons_support import server as server_module
-from lessons_support.server import LiveServer, ServerStartError, ServerStopError, running_servers, serve, stop_all
+from lessons_support.server import (
+    LiveServer,
+    ServerStartError,
+    ServerStopError,
+    running_servers,
+    serve,
+    stop_all,
+)
 
 TIMEOUT = 1.5  # each case's stop() timeout
 MARGIN = 1.0  # time for the thread to wind down on a busy machine

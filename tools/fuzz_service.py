@@ -56,10 +56,12 @@ if __package__ in (None, ""):  # run as `python tools/fuzz_service.py`
 from tools.service_process import (
     ServiceError,
     ServiceProcess,
+    bounded_float,
     choose_database_url,
     describe_database,
     exception_counts,
     login,
+    positive_int,
 )
 
 PHASES = ("examples", "coverage", "fuzzing", "stateful")
@@ -84,20 +86,6 @@ EXAMPLE_WIDTH = 160
 OPERATION_LABEL = re.compile(r"^[A-Z]+ /")
 
 
-def positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
-    return value
-
-
-def positive_float(text: str) -> float:
-    value = float(text)
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be more than 0, not {text}")
-    return value
-
-
 def phase_list(text: str) -> tuple[str, ...]:
     phases = tuple(part.strip() for part in text.split(",") if part.strip())
     unknown = [phase for phase in phases if phase not in PHASES]
@@ -110,11 +98,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Fuzz the complete service (lesson 10) with schemathesis, bounded.")
     parser.add_argument("--database-url", help="the service's database (default: TEST_DATABASE_URL, else a SQLite file in a temporary folder)")
     parser.add_argument("--max-examples", type=positive_int, default=50, help="test cases per operation and phase (default: 50)")
-    parser.add_argument("--max-seconds", type=positive_float, default=60.0, help="wall-clock cap for the whole run (default: 60)")
+    parser.add_argument("--max-seconds", type=bounded_float(0.0), default=60.0, help="wall-clock cap for the whole run (default: 60)")
     parser.add_argument("--seed", type=int, default=1, help="schemathesis's seed (default: 1)")
     parser.add_argument("--workers", type=positive_int, default=1, help="concurrent schemathesis workers (default: 1, the deterministic choice)")
     parser.add_argument("--phases", type=phase_list, default=PHASES, help=f"schemathesis phases (default: {','.join(PHASES)})")
-    parser.add_argument("--request-timeout", type=positive_float, default=10.0, help="seconds a request may take before it counts as dropped (default: 10)")
+    parser.add_argument("--request-timeout", type=bounded_float(0.0), default=10.0, help="seconds a request may take before it counts as dropped (default: 10)")
     parser.add_argument("--report-dir", type=Path, help="keep schemathesis's events and output and the service's log here")
     return parser.parse_args(argv)
 

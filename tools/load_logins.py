@@ -28,7 +28,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,34 +42,17 @@ from tools.service_process import (
     Memory,
     ServiceError,
     ServiceProcess,
+    bounded_float,
     choose_database_url,
     describe_database,
     exception_counts,
+    positive_int,
     read_memory,
 )
 
 HARD_CAP = 120.0
 WRONG_PASSWORD = "not-the-password"
 IDLE_PROBES = 10
-
-
-def bounded_float(low: float, high: float | None = None) -> Callable[[str], float]:
-    """An argparse type: a number above `low`, and at most `high` if given."""
-
-    def parse(text: str) -> float:
-        value = float(text)
-        if not low < value or (high is not None and value > high):
-            raise argparse.ArgumentTypeError(f"must be more than {low:g}" + (f" and at most {high:g}" if high else "") + f", not {text}")
-        return value
-
-    return parse
-
-
-def positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
-    return value
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:

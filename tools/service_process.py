@@ -14,6 +14,7 @@ with uvicorn on 127.0.0.1, on a port the OS chooses: the URL is read from uvicor
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
 import secrets
@@ -22,7 +23,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -58,6 +59,26 @@ LOG_RECORD = re.compile(r"^(?:DEBUG|INFO|WARNING|ERROR|CRITICAL):")
 TRACEBACK_START = re.compile(r"^[\s|+]*Traceback \(most recent call last\):")
 EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(?:: .*)?$")
 
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def bounded_float(low: float, high: float | None = None) -> Callable[[str], float]:
+    """An argparse type: a number above `low`, and at most `high` if given."""
+
+    def parse(text: str) -> float:
+        value = float(text)
+        if not low < value or (high is not None and value > high):
+            raise argparse.ArgumentTypeError(f"must be more than {low:g}" + (f" and at most {high:g}" if high else "") + f", not {text}")
+        return value
+
+    return parse
 
 def choose_database_url(given: str | None, environ: Mapping[str, str]) -> str | None:
     """`--database-url`, else TEST_DATABASE_URL, else None (a SQLite file in a temporary folder)."""
