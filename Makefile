@@ -24,7 +24,7 @@ ONLY ?=
 # The Pythons the course supports and tests: `make test-all-pythons`.
 SUPPORTED_PYTHONS := 3.11 3.12 3.13
 
-.PHONY: lab test test-all-pythons test-student student execute bench lock clean
+.PHONY: lab test test-all-pythons test-student student execute bench stats lock clean
 
 # requirements.txt is the lock: every package, transitive ones included, pinned with its hashes.
 # pip checks each hash; the course itself has no dependencies of its own and goes in after.
@@ -73,6 +73,10 @@ execute: $(INSTALLED)
 # start and stop. It only reports. `.venv/bin/python tools/bench.py --full` also times make test.
 bench: $(INSTALLED)
 	$(BIN)/python tools/bench.py
+
+# Prose words and code lines per teaching minute for each lesson, core path and "Going further" apart.
+stats:
+	$(PYTHON) tools/stats.py
 
 # Refreshes the lock (requirements.txt) from requirements.in, and environment.yml from the lock:
 # one resolution valid on every supported Python and platform, against PyPI only (no pip or uv
