@@ -47,13 +47,6 @@ def live(database: str) -> Iterator[LiveServer]:
         yield server
 
 
-@pytest.fixture(scope="module")
-def auth(live: LiveServer) -> dict[str, str]:
-    response = httpx.post(live.url + "/token", data={"username": "alice", "password": "wonderland"})
-    assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
-
-
 @pytest.fixture
 def database_url(database: str) -> str:
     """The module's database, with an empty items table."""

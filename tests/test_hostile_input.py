@@ -40,13 +40,6 @@ def live(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
         yield server
 
 
-@pytest.fixture(scope="module")
-def auth(live: LiveServer) -> dict[str, str]:
-    response = httpx.post(live.url + "/token", data={"username": "alice", "password": "wonderland"})
-    assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
-
-
 def send(live: LiveServer, method: str, path: str, body: str | None = None, headers: dict | None = None) -> httpx.Response:
     """Send a raw JSON text, so that NaN, Infinity and lone surrogates reach the server as written."""
     headers = {**(headers or {}), "content-type": "application/json"} if body is not None else headers
