@@ -5,5 +5,13 @@ import os
 # removed for this process and the kernels it starts. Lesson 09's notebook reads
 # COURSE_DATABASE_URL and tests/test_database.py reads TEST_DATABASE_URL, both meant for
 # throwaway databases (see .ci/postgres.sh). JWT_SECRET_KEY goes too: each app draws its own.
-for variable in ("DATABASE_URL", "JWT_SECRET_KEY"):
+for variable in ("DATABASE_URL", "JWT_SECRET_KEY", "ITEMS_PER_MINUTE"):
     os.environ.pop(variable, None)
+
+# Exercise checks record a learner's progress (lessons_support/progress.py) in the notebook's
+# folder. The suite's runs must not touch a learner's record: they write to a throwaway folder,
+# which the kernels that nbval and the student-copy tests start inherit.
+if "COURSE_PROGRESS_DIR" not in os.environ:
+    import tempfile
+
+    os.environ["COURSE_PROGRESS_DIR"] = tempfile.mkdtemp(prefix="course-progress-")

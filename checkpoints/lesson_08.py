@@ -163,13 +163,16 @@ class LoginThrottle:
     `limit` within `window` seconds, the next attempts are refused until the oldest is `window`
     seconds old. An attempt counts from the moment it starts, so that parallel guesses cannot
     slip past while their passwords wait to be checked. The username is kept only as a hash, and
-    expired entries are swept, so no client can make the throttle's memory grow without end.
+    expired entries are swept, so no client can make the throttle's memory grow without end. A sweep
+runs once the table has doubled since the last one, so a flood of live entries costs each login
+constant time on average, never a full scan per attempt.
     In this process only: replicas behind a load balancer would share it through a store such
     as Redis."""
 
     def __init__(self, limit: int = 5, window: float = 60.0, sweep_above: int = 10_000) -> None:
         self.limit, self.window, self.sweep_above = limit, window, sweep_above
         self._attempts: dict[tuple[str, bytes], deque[float]] = defaultdict(deque)
+        self._next_sweep = sweep_above
 
     @staticmethod
     def key(address: str, username: str) -> tuple[str, bytes]:
@@ -192,9 +195,10 @@ class LoginThrottle:
 
     def started(self, key: tuple[str, bytes]) -> None:
         """Count an attempt now; `succeeded` takes it back if the password was right."""
-        if len(self._attempts) > self.sweep_above:
+        if len(self._attempts) > self._next_sweep:
             for old in list(self._attempts):
                 self._recent(old)
+            self._next_sweep = max(self.sweep_above, 2 * len(self._attempts))
         self._recent(key)
         self._attempts[key].append(time.monotonic())
 

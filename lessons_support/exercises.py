@@ -16,6 +16,10 @@ body; otherwise `expect` is compared with the value itself. `expect` may also be
 takes the value and returns True, or raises AssertionError with its own message. `attempt` may
 return a coroutine: it is run to completion on an event loop of its own, so that async code can
 be checked from a notebook cell whose loop is already running.
+
+An answer that is not written yet reads as "not done yet", never as a failure: `attempt` raising
+`NotImplementedError` or `NotYet`, or giving `None` (the value of a student copy's
+`pass  # your code here`) where something else is expected.
 """
 
 from __future__ import annotations
@@ -31,6 +35,10 @@ from typing import Any
 import httpx
 
 _UNSET: Any = object()
+
+
+class NotYet(Exception):
+    """Raised by a check when the learner's answer is still the student copy's stub."""
 
 
 @dataclass(frozen=True)
@@ -65,6 +73,13 @@ def _resolve(value: Any) -> Any:
 
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, wait()).result()
+
+
+def _is_nothing(value: Any) -> bool:
+    """True for None, and for a 200 response whose JSON body is `null` (a route that returns None)."""
+    if isinstance(value, httpx.Response):
+        return value.status_code == 200 and value.content.strip() == b"null"
+    return value is None
 
 
 def _compare(value: Any, status: int | None, expect: Any) -> str | None:
@@ -110,12 +125,15 @@ def evaluate(
 ) -> CheckResult:
     """Run `attempt` and judge what it gives; never raises."""
     hint_line = f"\n  Hint: {hint}" if hint else ""
+    not_yet = CheckResult(task, False, f"… {task}: not done yet: write your answer in the exercise cell above.")
     try:
         value = _resolve(attempt() if callable(attempt) else attempt)
-    except NotImplementedError:
-        return CheckResult(task, False, f"… {task}: not attempted yet: write your answer in the exercise cell above.{hint_line}")
+    except (NotImplementedError, NotYet):
+        return not_yet
     except Exception as error:  # the learner's code: any exception becomes feedback
         return CheckResult(task, False, f"✗ {task}: your code raised {type(error).__name__}: {error}{hint_line}")
+    if expect is not None and _is_nothing(value):
+        return not_yet
     try:
         problem = _compare(value, status, expect)
     except Exception as error:

@@ -246,5 +246,21 @@ def test_the_throttle_keeps_hashes_not_names_and_sweeps_what_expired(monkeypatch
         throttle.started(throttle.key("10.0.0.1", f"user-{n}-" + "x" * 10_000))
     assert all(len(name) == 32 for _, name in throttle._attempts)
     now[0] += 61
-    throttle.started(throttle.key("10.0.0.1", "late"))
-    assert len(throttle._attempts) == 1
+    for n in range(60):
+        throttle.started(throttle.key("10.0.0.1", f"late-{n}"))
+    assert len(throttle._attempts) == 60  # the 150 expired entries are gone, the 60 live ones kept
+
+
+def test_a_flood_of_live_entries_is_swept_only_after_the_table_doubles(monkeypatch):
+    now = [0.0]
+    monkeypatch.setattr(lesson_08.time, "monotonic", lambda: now[0])
+    throttle = lesson_08.LoginThrottle(window=60, sweep_above=100)
+    sweeps = []
+    real_recent = throttle._recent
+    monkeypatch.setattr(throttle, "_recent", lambda key: (sweeps.append(key), real_recent(key))[1])
+    for n in range(1_000):
+        throttle.started(throttle.key("10.0.0.1", f"user-{n}"))
+    assert len(throttle._attempts) == 1_000
+    # Every entry is live, so no sweep frees anything: with a sweep on each login above 100
+    # entries this would be about 450,000 calls; doubling keeps it near 2 per login.
+    assert len(sweeps) < 4 * 1_000

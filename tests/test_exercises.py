@@ -44,7 +44,13 @@ def test_an_unattempted_exercise_is_not_an_error():
         raise NotImplementedError
 
     result = evaluate("todo", todo, expect=1)
-    assert not result.passed and "not attempted yet" in result.message
+    assert not result.passed and result.message == "… todo: not done yet: write your answer in the exercise cell above."
+
+
+def test_a_stub_that_returns_nothing_is_not_done_yet():
+    assert evaluate("t", lambda: None, expect=1).message.startswith("… t: not done yet")
+    assert evaluate("t", lambda: httpx.Response(200, content=b"null", request=httpx.Request("GET", "http://x/")), status=200, expect={"a": 1}).message.startswith("… t: not done yet")
+    assert evaluate("t", lambda: None, expect=None).passed
 
 
 def test_a_value_of_the_wrong_type_is_named():
@@ -71,7 +77,7 @@ def test_a_coroutine_is_awaited():
 
 
 def test_a_broken_predicate_is_reported_not_raised():
-    result = evaluate("t", lambda: None, expect=lambda value: value > 1)
+    result = evaluate("t", lambda: "text", expect=lambda value: value > 1)
     assert not result.passed and "could not read your result" in result.message
 
 

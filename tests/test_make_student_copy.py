@@ -42,4 +42,4 @@ def test_a_check_on_an_unattempted_exercise_prints_a_friendly_message():
     out = io.StringIO()
     with redirect_stdout(out):
         check("the answer", namespace["answer"], expect=42, hint="Return 42.")
-    assert out.getvalue() == "✗ the answer: expected an int, got a NoneType: null.\n  Hint: Return 42.\n"
+    assert out.getvalue() == "… the answer: not done yet: write your answer in the exercise cell above.\n"

@@ -7,8 +7,14 @@ from pathlib import Path
 
 import pytest
 
+from lessons_support.checks import load_all
 from tests.notebooks import NOTEBOOKS, cells, load, minutes
+from tools.stats import CODE_LINES_PER_MINUTE, WORDS_PER_MINUTE, lesson_stats
 
+EXERCISE_HEADING = re.compile(r"## Exercise (\d+): (.+)")
+KINDS = ("build", "debug", "design", "combine")
+KIND = re.compile(r"\*\*Kind:\*\* (" + "|".join(KINDS) + r")\b")
+HINT = re.compile(r"<summary>Hint (\d+)</summary>")
 HEADINGS_IN_ORDER = ["## Setup", "## Exercise", "## Checkpoint", "## Key points", "## In an interview", "## Clean up"]
 ids = [path.name for path in NOTEBOOKS]
 
@@ -47,20 +53,74 @@ def test_sections_come_in_skeleton_order(path):
     assert positions == sorted(positions), "sections out of order"
 
 
+def exercise_sections(notebook: list) -> list[tuple[int, str, list]]:
+    """(number, title, cells after the heading) for every `## Exercise K: title` section."""
+    sections = []
+    for i, cell in enumerate(notebook):
+        match = EXERCISE_HEADING.match(cell.source) if cell.kind == "markdown" else None
+        if match:
+            rest = notebook[i + 1 :]
+            end = next((j for j, c in enumerate(rest) if c.kind == "markdown" and c.source.startswith("## ")), len(rest))
+            sections.append((int(match[1]), match[2].strip(), [cell, *rest[:end]]))
+    return sections
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
-def test_every_exercise_has_a_solution_a_check_and_a_worked_explanation(path):
-    notebook = cells(load(path))
-    exercises = [i for i, c in enumerate(notebook) if c.kind == "markdown" and c.source.startswith("## Exercise")]
-    minimum = 2 if int(path.name[:2]) >= 4 else 1
-    assert len(exercises) >= minimum
-    for start in exercises:
-        section = notebook[start + 1 :]
-        end = next((i for i, c in enumerate(section) if c.kind == "markdown" and c.source.startswith("## ")), len(section))
-        section = section[:end]
-        code = "\n".join(c.source for c in section if c.kind == "code")
-        assert "# BEGIN SOLUTION" in code and "# END SOLUTION" in code, notebook[start].source[:60]
-        assert "check(" in code, notebook[start].source[:60]
-        assert any("solution" in c.tags and "**Worked solution.**" in c.source for c in section), notebook[start].source[:60]
+def test_every_exercise_has_stepped_hints_a_solution_a_one_line_check_and_a_worked_explanation(path):
+    lesson = path.name[:2]
+    sections = exercise_sections(cells(load(path)))
+    minimum = 2 if int(lesson) >= 4 else 1
+    assert len(sections) >= minimum
+    assert [number for number, _, _ in sections] == list(range(1, len(sections) + 1)), "exercises are numbered 1, 2, …"
+    registry = load_all()
+    for number, title, section in sections:
+        exercise_id = f"{lesson}.{number}"
+        assert exercise_id in registry, f"no check registered for exercise {exercise_id} in lessons_support/checks/lesson_{lesson}.py"
+        assert registry[exercise_id].title == title, f"exercise {exercise_id}: heading {title!r}, check {registry[exercise_id].title!r}"
+        task = section[0].source
+        assert KIND.search(task), f"exercise {exercise_id}: the task says its **Kind:** ({', '.join(KINDS)})"
+        hints = [int(n) for n in HINT.findall(task)]
+        assert len(hints) >= 2 and hints == list(range(1, len(hints) + 1)), f"exercise {exercise_id}: hints in steps, <summary>Hint 1</summary>, Hint 2, …"
+        code = [c for c in section if c.kind == "code"]
+        assert any("# BEGIN SOLUTION" in c.source and "# END SOLUTION" in c.source for c in code), exercise_id
+        checks = [c for c in code if "check_exercise(" in c.source]
+        assert len(checks) == 1, f"exercise {exercise_id}: one check cell"
+        check_cell = checks[0].source.strip()
+        assert len(check_cell.splitlines()) <= 2 and check_cell.startswith(f'check_exercise("{exercise_id}"'), (
+            f"exercise {exercise_id}: the check cell is check_exercise(\"{exercise_id}\", …) on one or two lines, not {check_cell[:80]!r}"
+        )
+        printed = "".join("".join(o.get("text", "")) for o in checks[0].outputs if o.get("output_type") == "stream")
+        assert printed and all(line.startswith("✓") for line in printed.splitlines()), f"exercise {exercise_id}: the worked solution passes: {printed!r}"
+        assert any("solution" in c.tags and "**Worked solution.**" in c.source for c in section), exercise_id
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_at_least_one_exercise_asks_for_more_than_copying(path):
+    kinds = [KIND.search(section[0].source)[1] for _, _, section in exercise_sections(cells(load(path)))]
+    assert set(kinds) & {"debug", "design", "combine"}, f"kinds are {kinds}: one should be debug, design or combine"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_the_core_path_fits_its_minutes(path):
+    lesson = lesson_stats(path.name, load(path))
+    assert lesson.within_pace, (
+        f"{lesson.words_per_minute:.0f} words and {lesson.code_lines_per_minute:.1f} code lines per teaching minute on the core path; "
+        f"the limits are {WORDS_PER_MINUTE} and {CODE_LINES_PER_MINUTE}: move material under '## Going further: …' (make stats)"
+    )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_going_further_sections_have_their_own_minutes(path):
+    lesson = lesson_stats(path.name, load(path))
+    headings = [c.source.splitlines()[0] for c in cells(load(path)) if c.kind == "markdown" and c.source.startswith("## Going further")]
+    assert all(heading.startswith("## Going further: ") for heading in headings), headings
+    if headings:
+        assert lesson.further_minutes, "the at-a-glance table has a '| **Going further** | N min, optional |' row"
+        assert lesson.further_within_pace, (
+            f"Going further: {lesson.further.words} words and {lesson.further.code_lines} code lines in {lesson.further_minutes} min"
+        )
+    else:
+        assert not lesson.further_minutes, "a Going further row with no Going further section"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
@@ -73,6 +133,7 @@ def test_the_checkpoint_cell_names_this_lesson(path):
 def test_the_last_cell_stops_the_servers(path):
     last = cells(load(path))[-1]
     assert last.kind == "code" and "stop_all()" in last.source
+    assert f'progress("{path.name[:2]}")' in last.source, "the clean-up shows this lesson's progress"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)

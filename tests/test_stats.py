@@ -55,3 +55,13 @@ def test_the_pace_verdict_uses_the_core_path_per_teaching_minute():
 def test_a_notebook_without_a_time_row_says_so():
     with pytest.raises(LookupError, match="Time"):
         lesson_stats("x.ipynb", {"cells": [markdown("# 01 · x")]})
+
+
+def test_going_further_is_measured_against_its_own_minutes():
+    row = markdown("| | |\n|---|---|\n| **Time** | 10 min teaching · 5 min exercises |\n| **Going further** | 4 min, optional |")
+    further = [markdown("## Going further: more\n\n" + "word " * 200), code("x = 1\n" * 18)]
+    stats = lesson_stats("01_x.ipynb", {"cells": [row, *further]})
+    assert stats.further_minutes == 4 and stats.further_within_pace
+    stats = lesson_stats("01_x.ipynb", {"cells": [row, *further, code("y = 2")]})
+    assert not stats.further_within_pace
+    assert not lesson_stats("01_x.ipynb", {"cells": [GLANCE, *further]}).further_within_pace
