@@ -24,7 +24,7 @@ ONLY ?=
 # The Pythons the course supports and tests: `make test-all-pythons`.
 SUPPORTED_PYTHONS := 3.11 3.12 3.13
 
-.PHONY: lab test test-all-pythons test-student student execute bench stats lock clean
+.PHONY: lab test test-all-pythons test-student student progress execute bench stats lock clean item-store test-item-store item-store-image-check item-store-lock
 
 # requirements.txt is the lock: every package, transitive ones included, pinned with its hashes.
 # pip checks each hash; the course itself has no dependencies of its own and goes in after.
@@ -60,6 +60,11 @@ test-all-pythons:
 # Runs every notebook's student copy (solutions taken out) top to bottom: no cell may fail.
 test-student: $(INSTALLED)
 	$(BIN)/python -m pytest -n auto --dist load -m student tests/test_student_copies_run.py
+
+# Which exercises are done, as each check recorded them in DIR/.progress (notebooks, or student).
+DIR ?= notebooks
+progress: $(INSTALLED)
+	$(BIN)/python -m lessons_support.tracking $(DIR)
 
 # Learners' copies of the notebooks, with every exercise solution taken out, in student/.
 student: $(INSTALLED)
@@ -106,4 +111,36 @@ endef
 export ENVIRONMENT_YML
 
 clean:
-	rm -rf $(VENV) $(LOCK_VENV) student
+	rm -rf $(VENV) $(LOCK_VENV) $(ITEM_STORE_VENV) student
+
+# The capstone service, item_store: its migrations, then the app on http://127.0.0.1:8000 with a
+# SQLite file (item_store.db) unless DATABASE_URL names another database. Ctrl+C stops it.
+item-store: $(INSTALLED)
+	$(BIN)/alembic -c item_store/alembic.ini upgrade head
+	$(BIN)/uvicorn item_store.main:app --host 127.0.0.1 --port 8000 --timeout-graceful-shutdown 5
+
+# item_store's own tests, with coverage printed (under 90 % fails): on SQLite, or on the
+# PostgreSQL database ITEM_STORE_TEST_DATABASE_URL names (it is emptied).
+test-item-store: $(INSTALLED)
+	$(BIN)/python -m coverage run --rcfile=item_store/.coveragerc -m pytest item_store/tests
+	$(BIN)/python -m coverage report --rcfile=item_store/.coveragerc
+
+# The image's environment: item_store/requirements.txt (its own lock) on Python 3.12, the image's
+# Python, when there is one; then the Dockerfile's command run in it for real, 2 workers.
+ITEM_STORE_VENV ?= .venv-item-store
+ITEM_STORE_PYTHON ?= $(shell python3.12 -c 'import sys; print(sys.executable)' 2>/dev/null \
+  || ls -d "$$(pyenv root 2>/dev/null || echo $$HOME/.pyenv)"/versions/3.12.*/bin/python 2>/dev/null | sort -V | tail -n 1)
+$(ITEM_STORE_VENV)/.installed: item_store/requirements.txt
+	$(or $(ITEM_STORE_PYTHON),$(PYTHON)) -m venv $(ITEM_STORE_VENV)
+	$(ITEM_STORE_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes -r item_store/requirements.txt
+	@touch $@
+item-store-image-check: $(ITEM_STORE_VENV)/.installed
+	$(ITEM_STORE_VENV)/bin/python item_store/scripts/run_image_command.py --bin-dir $(ITEM_STORE_VENV)/bin
+
+# Refreshes item_store/requirements.txt from item_store/requirements.in, at the course lock's versions.
+item-store-lock:
+	test -x $(LOCK_VENV)/bin/python || $(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(LOCK_VENV)/bin/uv --no-config --quiet pip compile item_store/requirements.in --constraint requirements.txt \
+	  --output-file item_store/requirements.txt --universal --python-version 3.12 --generate-hashes \
+	  --default-index https://pypi.org/simple --custom-compile-command "make item-store-lock"

@@ -18,7 +18,7 @@ DATA_DIR="$STATE_DIR/data"
 SOCKET_DIR="$STATE_DIR/socket"
 LOG_FILE="$STATE_DIR/server.log"
 ROLE=course
-DATABASES=(course course_test course_hostile)
+DATABASES=(course course_test course_hostile item_store_test item_store_migrations)
 
 say() { echo "postgres.sh: $*" >&2; }
 fail() {
@@ -158,3 +158,5 @@ echo "export DATABASE_URL='postgresql+psycopg://$ROLE:$PASSWORD@127.0.0.1:$PORT/
 echo "export COURSE_DATABASE_URL='postgresql+psycopg://$ROLE:$PASSWORD@127.0.0.1:$PORT/${DATABASES[0]}'"
 echo "export TEST_DATABASE_URL='postgresql+psycopg://$ROLE:$PASSWORD@127.0.0.1:$PORT/${DATABASES[1]}'"
 echo "export TEST_HOSTILE_DATABASE_URL='postgresql+psycopg://$ROLE:$PASSWORD@127.0.0.1:$PORT/${DATABASES[2]}'"
+echo "export ITEM_STORE_TEST_DATABASE_URL='postgresql+psycopg://$ROLE:$PASSWORD@127.0.0.1:$PORT/${DATABASES[3]}'"
+echo "export ITEM_STORE_MIGRATIONS_DATABASE_URL='postgresql+psycopg://$ROLE:$PASSWORD@127.0.0.1:$PORT/${DATABASES[4]}'"

@@ -127,7 +127,7 @@ def get_current_user(request: Request, token: Annotated[str, Depends(oauth2_sche
             options={"require": ["exp", "sub"]},
         )
     except jwt.InvalidTokenError as error:
-        logger.info("token rejected: %s", error)
+        logger.info("token rejected: %r", str(error))  # %r: a reason that quotes the token cannot forge a log line
         raise credentials_error() from None
     user = request.app.state.users.get(claims["sub"])
     if user is None:

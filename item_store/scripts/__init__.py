@@ -1,0 +1,1 @@
+"""Command-line checks that CI runs: `python -m item_store.scripts.<name> --help`."""
