@@ -12,9 +12,11 @@ unless `--database-url` or TEST_DATABASE_URL names another database. It times th
 public route again every `--probe-interval` seconds until the last login is answered. The
 service's memory comes from /proc/<pid>/status: VmRSS (now) and VmHWM (its peak so far).
 
-It prints the service's memory before and after, the public route's median and max latency,
-and the logins' status codes, and exits 1 if the peak RSS reached `--max-rss-mib`, if the public
-route's max latency under load reached `--max-latency-ms`, if a probe of the public route or a
+It prints the service's memory before and after, the public route's median, 95th-percentile and
+max latency, and the logins' status codes, and exits 1 if the peak RSS reached `--max-rss-mib`, if
+the public route's 95th-percentile latency under load reached `--max-latency-ms` (a pause of the
+event loop for each password check would put most probes past it; the max alone is one probe
+that met a busy machine, which fails CI for nothing when other processes share the cores), if a probe of the public route or a
 login got no answer or a 5xx, or if the run did not finish within `--max-seconds` (at most 120).
 """
 
@@ -63,7 +65,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--probe-path", default="/db", help="the public route to time (default: /db)")
     parser.add_argument("--probe-interval", type=bounded_float(0.0, 10.0), default=0.05, help="seconds between probes (default: 0.05)")
     parser.add_argument("--max-rss-mib", type=bounded_float(0.0), default=400.0, help="fail if the service's peak RSS reaches this (default: 400)")
-    parser.add_argument("--max-latency-ms", type=bounded_float(0.0), default=250.0, help="fail if the public route's max latency under load reaches this (default: 250)")
+    parser.add_argument("--max-latency-ms", type=bounded_float(0.0), default=250.0, help="fail if the public route's 95th-percentile latency under load reaches this (default: 250)")
     parser.add_argument("--max-seconds", type=bounded_float(0.0, HARD_CAP), default=HARD_CAP, help=f"wall-clock cap for the whole run (default and most: {HARD_CAP:g})")
     args = parser.parse_args(argv)
     if not args.probe_path.startswith("/"):
@@ -99,12 +101,13 @@ class Limits:
     max_latency_ms: float
 
 
-def latency_ms(probes: Sequence[Probe]) -> tuple[float, float]:
-    """Median and max of the probes' times, in milliseconds (0, 0 without probes)."""
+def latency_ms(probes: Sequence[Probe]) -> tuple[float, float, float]:
+    """Median, 95th percentile and max of the probes' times, in milliseconds (zeros without probes)."""
     if not probes:
-        return 0.0, 0.0
-    times = [probe.seconds * 1000 for probe in probes]
-    return statistics.median(times), max(times)
+        return 0.0, 0.0, 0.0
+    times = sorted(probe.seconds * 1000 for probe in probes)
+    p95 = times[0] if len(times) == 1 else statistics.quantiles(times, n=20, method="inclusive")[18]
+    return statistics.median(times), p95, times[-1]
 
 
 def is_failed_answer(outcome: str) -> bool:
@@ -121,9 +124,9 @@ def problems(result: LoadResult, limits: Limits, cap: float) -> list[str]:
         found.append(f"the service exited with code {result.service_exit}")
     if result.after is not None and result.after.peak_mib >= limits.max_rss_mib:
         found.append(f"peak RSS {result.after.peak_mib:.1f} MiB ≥ {limits.max_rss_mib:g} MiB")
-    _, worst = latency_ms(result.loaded)
-    if worst >= limits.max_latency_ms:
-        found.append(f"max latency of the public route under load {worst:.1f} ms ≥ {limits.max_latency_ms:g} ms")
+    _, p95, _ = latency_ms(result.loaded)
+    if p95 >= limits.max_latency_ms:
+        found.append(f"95th-percentile latency of the public route under load {p95:.1f} ms ≥ {limits.max_latency_ms:g} ms")
     if result.complete and not result.loaded:
         found.append("the public route was not timed under load")
     failed_probes = [probe for probe in result.idle + result.loaded if not probe.ok]
@@ -145,8 +148,8 @@ def format_memory(memory: Memory | None) -> str:
 
 
 def format_report(result: LoadResult, path: str, logins: int, concurrency: int) -> list[str]:
-    idle_median, idle_max = latency_ms(result.idle)
-    median, worst = latency_ms(result.loaded)
+    idle_median, _, idle_max = latency_ms(result.idle)
+    median, p95, worst = latency_ms(result.loaded)
     sent = sum(result.logins.values())
     return [
         f"service memory before the logins: {format_memory(result.before)}",
@@ -154,7 +157,7 @@ def format_report(result: LoadResult, path: str, logins: int, concurrency: int) 
         f"logins: {sent} of {logins} done in {result.login_seconds:.1f} s, {concurrency} at a time; "
         f"status {format_counts(result.logins)}",
         f"GET {path} while idle:      median {idle_median:.1f} ms, max {idle_max:.1f} ms ({len(result.idle)} probes)",
-        f"GET {path} under the logins: median {median:.1f} ms, max {worst:.1f} ms ({len(result.loaded)} probes; "
+        f"GET {path} under the logins: median {median:.1f} ms, 95th percentile {p95:.1f} ms, max {worst:.1f} ms ({len(result.loaded)} probes; "
         f"status {format_counts(Counter(probe.outcome for probe in result.loaded))})",
     ]
 
