@@ -9,7 +9,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Column, Index, Integer, MetaData, Table, create_engine, inspect
 
-from item_store.migrate import alembic_config, head_revision, upgrade
+from item_store.migrate import alembic_config, current_revision, head_revision, upgrade
 from item_store.models import Base
 from item_store.scripts import check_migrations
 
@@ -80,10 +80,20 @@ def test_the_command_line_migrates_the_app_database_even_in_production_without_a
     engine.dispose()
 
 
+def current_revision_of(url: str) -> str | None:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return current_revision(connection)
+    finally:
+        engine.dispose()
+
+
 def test_upgrading_twice_changes_nothing(sqlite_url):
     upgrade(sqlite_url)
+    first = current_revision_of(sqlite_url)
     upgrade(sqlite_url)
-    assert head_revision() == "0001"
+    assert current_revision_of(sqlite_url) == first == head_revision()
 
 
 def test_from_the_command_line_alembic_logs_as_its_ini_says(sqlite_url):
