@@ -8,10 +8,14 @@ import os
 for variable in ("DATABASE_URL", "JWT_SECRET_KEY", "ITEMS_PER_MINUTE"):
     os.environ.pop(variable, None)
 
-# Exercise checks record a learner's progress (lessons_support/progress.py) in the notebook's
+# Exercise checks record a learner's progress (lessons_support/tracking.py) in the notebook's
 # folder. The suite's runs must not touch a learner's record: they write to a throwaway folder,
-# which the kernels that nbval and the student-copy tests start inherit.
+# which the kernels that nbval and the student-copy tests start (and xdist's workers) inherit,
+# removed when the run ends.
 if "COURSE_PROGRESS_DIR" not in os.environ:
+    import atexit
+    import shutil
     import tempfile
 
     os.environ["COURSE_PROGRESS_DIR"] = tempfile.mkdtemp(prefix="course-progress-")
+    atexit.register(shutil.rmtree, os.environ["COURSE_PROGRESS_DIR"], ignore_errors=True)
