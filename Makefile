@@ -64,7 +64,7 @@ test-student: $(INSTALLED)
 # Which exercises are done, as each check recorded them in DIR/.progress (notebooks, or student).
 DIR ?= notebooks
 progress: $(INSTALLED)
-	$(BIN)/python -m lessons_support.tracking $(DIR)
+	$(BIN)/python tools/progress.py $(DIR)
 
 # Learners' copies of the notebooks, with every exercise solution taken out, in student/.
 student: $(INSTALLED)

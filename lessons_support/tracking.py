@@ -6,7 +6,7 @@ the environment variable COURSE_PROGRESS_DIR names another directory. Nothing is
 
     progress("04")   # this lesson's exercises
     progress()       # the whole course
-    python -m lessons_support.tracking [DIR]      (make progress)
+    python tools/progress.py [DIR]      (make progress)
 
 A record is written to a temporary file and then renamed over the old one, so a crash never leaves
 half a file. A record that cannot be read is never overwritten: the learner is told which file it

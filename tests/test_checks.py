@@ -95,3 +95,12 @@ def test_every_course_exercise_is_registered_once_with_a_title():
     assert exercises, "no lesson check modules found"
     for exercise_id, found in exercises.items():
         assert found.id == exercise_id and found.title and found.title == found.title.strip()
+
+
+def test_the_command_line_prints_the_course_from_a_folder(registered, tmp_path_factory, capsys):
+    folder = tmp_path_factory.mktemp("student")
+    (folder / ".progress").mkdir()
+    (folder / ".progress" / "lesson_98.json").write_text('{"98.2": "failed"}', encoding="utf-8")
+    assert tracking.main([str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert "Lesson 98: 0 of 2 exercises done" in out and "✗ Exercise 2: a stub the check recognises (failed)" in out
