@@ -264,3 +264,14 @@ def test_a_flood_of_live_entries_is_swept_only_after_the_table_doubles(monkeypat
     # Every entry is live, so no sweep frees anything: with a sweep on each login above 100
     # entries this would be about 450,000 calls; doubling keeps it near 2 per login.
     assert len(sweeps) < 4 * 1_000
+
+
+def test_a_reason_that_quotes_the_token_cannot_forge_a_log_line(server):
+    """PyJWT repeats an unknown `crit` header entry in its error; logged with %r, its line break
+    stays inside the one log record, escaped."""
+    forged = "x\n2026-01-01 INFO app.auth: token accepted for admin"
+    token = jwt.encode({"sub": "alice", "exp": datetime.now(UTC) + timedelta(minutes=5)}, KEY, algorithm="HS256", headers={"crit": [forged]})
+    server.logs.clear()
+    assert_refused(httpx.get(server.url + "/users/me", headers=bearer(token)))
+    reasons = [line.message for line in server.logs.lines() if line.logger == "app.auth"]
+    assert len(reasons) == 1 and "\n" not in reasons[0] and "\\n2026-01-01 INFO" in reasons[0], reasons
