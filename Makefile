@@ -24,7 +24,7 @@ ONLY ?=
 # The Pythons the course supports and tests: `make test-all-pythons`.
 SUPPORTED_PYTHONS := 3.11 3.12 3.13
 
-.PHONY: lab test test-all-pythons test-student student progress execute bench stats lock clean item-store test-item-store item-store-image-check item-store-lock
+.PHONY: lab workshop-check workshop-lock handout handout-link binder-link test test-all-pythons test-student student progress execute bench stats lock clean item-store test-item-store item-store-image-check item-store-lock
 
 # requirements.txt is the lock: every package, transitive ones included, pinned with its hashes.
 # pip checks each hash; the course itself has no dependencies of its own and goes in after.
@@ -38,9 +38,17 @@ $(INSTALLED): requirements.txt pyproject.toml
 # JupyterLab refuses to run as root unless told; containers and some hubs run as root.
 AS_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
+# JupyterLab's settings for the course (jupyter/overrides.json): no news pop-up and no update
+# check, notebooks listed first and in their natural order, the kernel started without asking.
+# A hub or Binder image built with repo2docker gets the same file from postBuild.
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
+$(LAB_SETTINGS): jupyter/overrides.json $(INSTALLED)
+	mkdir -p $(dir $@)
+	cp jupyter/overrides.json $@
+
 # JUPYTER_PATH puts this environment's `python3` kernel ahead of any older one in the user's
 # own Jupyter folder, so the notebooks always run with the course's packages.
-lab: $(INSTALLED)
+lab: $(INSTALLED) $(LAB_SETTINGS)
 	JUPYTER_PATH=$(CURDIR)/$(VENV)/share/jupyter $(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 $(AS_ROOT) notebooks/
 
 test: $(INSTALLED)
@@ -111,7 +119,43 @@ endef
 export ENVIRONMENT_YML
 
 clean:
-	rm -rf $(VENV) $(LOCK_VENV) $(ITEM_STORE_VENV) student
+	rm -rf $(VENV) $(LOCK_VENV) $(ITEM_STORE_VENV) $(WORKSHOP_VENV) tools/workshop/node_modules student
+
+# A workshop rehearsed on this machine (tools/workshop_check.py): a real JupyterHub on 127.0.0.1,
+# with its proxy from npm, and two learners logged in at once in headless Chromium, each running
+# a lesson's student copy and opening its /docs through the hub's proxy with no internet. It
+# prints each step with its time, and each learner's memory and CPU. It needs Debian's chromium
+# (as root: apt-get install chromium) and node with npm; its Python tools have their own lock.
+WORKSHOP_VENV := .venv-workshop
+CHROMIUM ?= /usr/bin/chromium
+workshop-check: $(INSTALLED) $(LAB_SETTINGS)
+	@test -x $(CHROMIUM) || { echo "Chromium is missing: as root, apt-get install chromium (or give CHROMIUM=/path/to/chromium)." >&2; exit 1; }
+	@command -v npm > /dev/null || { echo "npm is missing: install Node.js 20 or newer with npm." >&2; exit 1; }
+	test -x $(WORKSHOP_VENV)/bin/python || $(PYTHON) -m venv $(WORKSHOP_VENV)
+	$(WORKSHOP_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes -r tools/workshop/requirements.txt
+	npm ci --prefix tools/workshop --no-audit --no-fund --loglevel=error
+	$(WORKSHOP_VENV)/bin/python tools/workshop_check.py --venv $(VENV) --chromium $(CHROMIUM)
+
+# The learners' copies as a git repository to push where the hub can clone it (INSTRUCTORS.md):
+# make handout DIR=../fastapi-handout, then make handout-link HUB=https://hub.example.org REPO=https://github.com/you/fastapi-handout
+handout: $(INSTALLED)
+	@test -n "$(DIR)" -a "$(DIR)" != notebooks || { echo "Name the handout's folder: make handout DIR=../fastapi-handout" >&2; exit 1; }
+	$(BIN)/python tools/handout.py build $(DIR)
+handout-link:
+	@test -n "$(HUB)" -a -n "$(REPO)" || { echo "Give the hub and the handout's repository: make handout-link HUB=https://hub.example.org REPO=https://github.com/you/fastapi-handout" >&2; exit 1; }
+	@$(PYTHON) tools/handout.py link --hub $(HUB) --repo $(REPO)
+# The Binder link to the course itself: make binder-link REPO=https://github.com/you/fastapi-course
+binder-link:
+	@test -n "$(REPO)" || { echo "Give the course's public repository: make binder-link REPO=https://github.com/you/fastapi-course" >&2; exit 1; }
+	@$(PYTHON) tools/handout.py binder --repo $(REPO)
+
+# Refreshes the rehearsal's own lock, tools/workshop/requirements.txt, as `make lock` does the course's.
+workshop-lock:
+	test -x $(LOCK_VENV)/bin/python || $(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(LOCK_VENV)/bin/uv --no-config --quiet pip compile tools/workshop/requirements.in --output-file tools/workshop/requirements.txt \
+	  --universal --python-version $(firstword $(SUPPORTED_PYTHONS)) --generate-hashes --default-index https://pypi.org/simple \
+	  --custom-compile-command "make workshop-lock"
 
 # The capstone service, item_store: its migrations, then the app on http://127.0.0.1:8000 with a
 # SQLite file (item_store.db) unless DATABASE_URL names another database. Ctrl+C stops it.

@@ -7,11 +7,18 @@
 `serve` binds to 127.0.0.1 only, on a free port that the OS chooses. Starting a server under a
 name that is already running stops the old one first, so re-running a cell never leaks a
 server. `stop_all()` belongs in a notebook's last cell.
+
+Two things a server started here does that `uvicorn module:app` does not, both for the learner's
+browser: `/docs` and `/redoc` render with no internet (offline_docs.py), and on JupyterHub or
+Binder the requests that come through the hub's proxy get its root path, so that
+`server.docs_link` opens from the browser (hub.py); the kernel's own requests are unchanged.
+Displaying the server (a cell ending with `server`) shows its links.
 """
 
 from __future__ import annotations
 
 import asyncio
+import html
 import re
 import threading
 import time
@@ -19,7 +26,9 @@ from typing import Any
 
 import uvicorn
 
+from lessons_support import hub
 from lessons_support.logs import LogBuffer, capture_into
+from lessons_support.offline_docs import OfflineDocs
 from lessons_support.prompt_server import PromptServer
 from lessons_support.routes import LatestRoutes
 from lessons_support.waiting import wait_for
@@ -50,8 +59,9 @@ class LiveServer:
         self.app = app
         self.name = name
         self.logs = LogBuffer()
+        self._root_path_given = bool(root_path)
         config = uvicorn.Config(
-            LatestRoutes(app),
+            hub.ProxyPrefix(OfflineDocs(LatestRoutes(app))),
             host=HOST,
             port=port,
             root_path=root_path,
@@ -98,6 +108,17 @@ class LiveServer:
             time.sleep(0.005)
         self.port = self._server.servers[0].sockets[0].getsockname()[1]
         return self
+
+    def link(self, path: str = "/") -> str:
+        """The address the learner's browser opens for `path`: on a hub, through its proxy."""
+        if self._root_path_given:
+            return f"{self.url}{path}"
+        return hub.browser_url(self.port, path)
+
+    @property
+    def docs_link(self) -> str:
+        """The browser's address of the app's Swagger UI (`/docs` unless the app moved it)."""
+        return self.link(getattr(self.app, "docs_url", None) or "/docs")
 
     def _failure(self, what: str) -> str:
         errors = [line for line in self.logs.lines() if line.level in ("ERROR", "CRITICAL")]
@@ -166,8 +187,15 @@ class LiveServer:
         self.stop()
 
     def __repr__(self) -> str:
-        state = "running" if self.running else "stopped"
-        return f"<LiveServer {self.name!r} {state}>"
+        if not self.running:
+            return f"<LiveServer {self.name!r} stopped>"
+        return f"<LiveServer {self.name!r} running: {self.link()} · docs: {self.docs_link}>"
+
+    def _repr_html_(self) -> str:
+        if not self.running:
+            return html.escape(repr(self))
+        links = (f'<a href="{html.escape(url)}" target="_blank">{html.escape(url)}</a>' for url in (self.link(), self.docs_link))
+        return f"LiveServer {html.escape(repr(self.name))} running: {' · docs: '.join(links)}"
 
 
 def exception_lines(trace: str) -> str:

@@ -9,6 +9,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+# 00_setup_check is not a lesson: no objectives, exercises, checkpoint or progress. nbval runs it,
+# and its student copy is made and run, like every notebook.
+LESSONS = [path for path in NOTEBOOKS if not path.name.startswith("00_")]
 TIME = re.compile(r"\*\*Time\*\*\s*\|\s*(\d+) min teaching · (\d+) min exercises")
 
 

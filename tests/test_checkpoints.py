@@ -13,13 +13,14 @@ import pytest
 
 from lessons_support.checkpoint import differences, schema_of
 from lessons_support.server import serve, stop_all
+from tests.notebooks import LESSONS as LESSON_NOTEBOOKS
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS = sorted(p.stem for p in (ROOT / "checkpoints").glob("lesson_[0-9][0-9].py"))
 
 
 def test_every_notebook_has_a_checkpoint():
-    notebooks = sorted(p.name[:2] for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    notebooks = [p.name[:2] for p in LESSON_NOTEBOOKS]
     assert [f"lesson_{n}" for n in notebooks] == [name for name in LESSONS if name[-2:] in notebooks]
 
 

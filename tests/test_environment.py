@@ -10,7 +10,7 @@ from pathlib import Path
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from tests.notebooks import NOTEBOOKS, load, minutes
+from tests.notebooks import LESSONS, load, minutes
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -164,5 +164,5 @@ def readme_rows() -> dict[str, tuple[int, int]]:
 
 
 def test_the_readme_table_lists_every_notebook_with_its_own_time_estimate():
-    expected = {f"notebooks/{path.name}": minutes(load(path)) for path in NOTEBOOKS}
+    expected = {f"notebooks/{path.name}": minutes(load(path)) for path in LESSONS}
     assert readme_rows() == expected

@@ -5,7 +5,7 @@ from contextlib import redirect_stdout
 
 import pytest
 
-from tests.notebooks import NOTEBOOKS, load
+from tests.notebooks import LESSONS, NOTEBOOKS, load
 from tools.make_student_copy import SolutionMarkerError, strip_solutions, student_copy
 
 
@@ -31,7 +31,8 @@ def test_the_copy_drops_worked_solutions_and_outputs_and_nothing_else(path):
     assert len(copy["cells"]) == len(kept)
     solutions = sum("# BEGIN SOLUTION" in "".join(c["source"]) for c in notebook["cells"])
     placeholders = sum("pass  # your code here" in c["source"] for c in copy["cells"])
-    assert solutions == placeholders >= 1
+    assert solutions == placeholders
+    assert placeholders >= 1 or path not in LESSONS
 
 
 def test_a_check_on_an_unattempted_exercise_prints_a_friendly_message():

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from lessons_support.checks import load_all
-from tests.notebooks import NOTEBOOKS, cells, load, minutes
+from tests.notebooks import LESSONS, NOTEBOOKS, cells, load, minutes
 from tools.stats import CODE_LINES_PER_MINUTE, WORDS_PER_MINUTE, lesson_stats
 
 EXERCISE_HEADING = re.compile(r"## Exercise (\d+): (.+)")
@@ -17,6 +17,7 @@ KIND = re.compile(r"\*\*Kind:\*\* (" + "|".join(KINDS) + r")\b")
 HINT = re.compile(r"<summary>Hint (\d+)</summary>")
 HEADINGS_IN_ORDER = ["## Setup", "## Exercise", "## Checkpoint", "## Key points", "## In an interview", "## Clean up"]
 ids = [path.name for path in NOTEBOOKS]
+lesson_ids = [path.name for path in LESSONS]
 
 
 def test_there_are_notebooks():
@@ -33,7 +34,7 @@ def test_title_and_summary_come_first(path):
     assert len(lines) >= 2, "a one-line summary follows the title"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+@pytest.mark.parametrize("path", LESSONS, ids=lesson_ids)
 def test_at_a_glance_has_guide_section_time_and_objectives(path):
     glance = cells(load(path))[1].source
     for row in ("**Guide section**", "**Starts from**", "**What runs**", "**Objectives.**"):
@@ -42,7 +43,7 @@ def test_at_a_glance_has_guide_section_time_and_objectives(path):
     assert teaching > 0 and exercises > 0
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+@pytest.mark.parametrize("path", LESSONS, ids=lesson_ids)
 def test_sections_come_in_skeleton_order(path):
     markdown = [c.source for c in cells(load(path)) if c.kind == "markdown"]
     positions = []
@@ -65,7 +66,7 @@ def exercise_sections(notebook: list) -> list[tuple[int, str, list]]:
     return sections
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+@pytest.mark.parametrize("path", LESSONS, ids=lesson_ids)
 def test_every_exercise_has_stepped_hints_a_solution_a_one_line_check_and_a_worked_explanation(path):
     lesson = path.name[:2]
     sections = exercise_sections(cells(load(path)))
@@ -94,13 +95,13 @@ def test_every_exercise_has_stepped_hints_a_solution_a_one_line_check_and_a_work
         assert any("solution" in c.tags and "**Worked solution.**" in c.source for c in section), exercise_id
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+@pytest.mark.parametrize("path", LESSONS, ids=lesson_ids)
 def test_at_least_one_exercise_asks_for_more_than_copying(path):
     kinds = [KIND.search(section[0].source)[1] for _, _, section in exercise_sections(cells(load(path)))]
     assert set(kinds) & {"debug", "design", "combine"}, f"kinds are {kinds}: one should be debug, design or combine"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+@pytest.mark.parametrize("path", LESSONS, ids=lesson_ids)
 def test_the_core_path_fits_its_minutes(path):
     lesson = lesson_stats(path.name, load(path))
     assert lesson.within_pace, (
@@ -109,7 +110,7 @@ def test_the_core_path_fits_its_minutes(path):
     )
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+@pytest.mark.parametrize("path", LESSONS, ids=lesson_ids)
 def test_going_further_sections_have_their_own_minutes(path):
     lesson = lesson_stats(path.name, load(path))
     headings = [c.source.splitlines()[0] for c in cells(load(path)) if c.kind == "markdown" and c.source.startswith("## Going further")]
@@ -123,13 +124,13 @@ def test_going_further_sections_have_their_own_minutes(path):
         assert not lesson.further_minutes, "a Going further row with no Going further section"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+@pytest.mark.parametrize("path", LESSONS, ids=lesson_ids)
 def test_the_checkpoint_cell_names_this_lesson(path):
     code = [c.source for c in cells(load(path)) if c.kind == "code"]
     assert any(f'compare_with_checkpoint(app, "lesson_{path.name[:2]}")' in source for source in code)
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+@pytest.mark.parametrize("path", LESSONS, ids=lesson_ids)
 def test_the_last_cell_stops_the_servers(path):
     last = cells(load(path))[-1]
     assert last.kind == "code" and "stop_all()" in last.source
