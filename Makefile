@@ -47,9 +47,10 @@ $(LAB_SETTINGS): jupyter/overrides.json $(INSTALLED)
 	cp jupyter/overrides.json $@
 
 # JUPYTER_PATH puts this environment's `python3` kernel ahead of any older one in the user's
-# own Jupyter folder, so the notebooks always run with the course's packages.
+# own Jupyter folder, so the notebooks always run with the course's packages. LAB_ARGS passes more
+# options to JupyterLab (make workshop-check opens `make lab` this way, with no browser).
 lab: $(INSTALLED) $(LAB_SETTINGS)
-	JUPYTER_PATH=$(CURDIR)/$(VENV)/share/jupyter $(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 $(AS_ROOT) notebooks/
+	JUPYTER_PATH=$(CURDIR)/$(VENV)/share/jupyter $(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 $(AS_ROOT) $(LAB_ARGS) notebooks/
 
 test: $(INSTALLED)
 	$(BIN)/python -m pytest -n auto --dist loadfile $(ONLY)
@@ -121,11 +122,13 @@ export ENVIRONMENT_YML
 clean:
 	rm -rf $(VENV) $(LOCK_VENV) $(ITEM_STORE_VENV) $(WORKSHOP_VENV) tools/workshop/node_modules student
 
-# A workshop rehearsed on this machine (tools/workshop_check.py): a real JupyterHub on 127.0.0.1,
-# with its proxy from npm, and two learners logged in at once in headless Chromium, each running
-# a lesson's student copy and opening its /docs through the hub's proxy with no internet. It
-# prints each step with its time, and each learner's memory and CPU. It needs Debian's chromium
-# (as root: apt-get install chromium) and node with npm; its Python tools have their own lock.
+# A workshop rehearsed on this machine (tools/workshop_check.py): `make lab` opened in headless
+# Chromium, then a real JupyterHub on 127.0.0.1, with its proxy from npm, and two learners logged
+# in at once, handed the student copies by an nbgitpuller link, each running every lesson and
+# opening /docs through the hub's proxy with no internet. It prints each step with its time, and
+# each learner's memory and CPU per lesson. It needs Debian's chromium (as root: apt-get install
+# chromium) and node with npm; its Python tools have their own lock. WORKSHOP_ARGS passes options,
+# e.g. WORKSHOP_ARGS="--hub /path/to/another/jupyterhub --lessons 00_setup_check.ipynb".
 WORKSHOP_VENV := .venv-workshop
 CHROMIUM ?= /usr/bin/chromium
 workshop-check: $(INSTALLED) $(LAB_SETTINGS)
@@ -134,20 +137,20 @@ workshop-check: $(INSTALLED) $(LAB_SETTINGS)
 	test -x $(WORKSHOP_VENV)/bin/python || $(PYTHON) -m venv $(WORKSHOP_VENV)
 	$(WORKSHOP_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes -r tools/workshop/requirements.txt
 	npm ci --prefix tools/workshop --no-audit --no-fund --loglevel=error
-	$(WORKSHOP_VENV)/bin/python tools/workshop_check.py --venv $(VENV) --chromium $(CHROMIUM)
+	$(WORKSHOP_VENV)/bin/python tools/workshop_check.py --venv $(VENV) --chromium "$(CHROMIUM)" $(WORKSHOP_ARGS)
 
 # The learners' copies as a git repository to push where the hub can clone it (INSTRUCTORS.md):
 # make handout DIR=../fastapi-handout, then make handout-link HUB=https://hub.example.org REPO=https://github.com/you/fastapi-handout
 handout: $(INSTALLED)
 	@test -n "$(DIR)" -a "$(DIR)" != notebooks || { echo "Name the handout's folder: make handout DIR=../fastapi-handout" >&2; exit 1; }
-	$(BIN)/python tools/handout.py build $(DIR)
+	$(BIN)/python tools/handout.py build "$(DIR)"
 handout-link:
 	@test -n "$(HUB)" -a -n "$(REPO)" || { echo "Give the hub and the handout's repository: make handout-link HUB=https://hub.example.org REPO=https://github.com/you/fastapi-handout" >&2; exit 1; }
-	@$(PYTHON) tools/handout.py link --hub $(HUB) --repo $(REPO)
-# The Binder link to the course itself: make binder-link REPO=https://github.com/you/fastapi-course
+	@$(PYTHON) tools/handout.py link --hub "$(HUB)" --repo "$(REPO)"
+# The Binder link to the course itself: make binder-link REPO=https://github.com/you/fastapi-course [REF=a-tag]
 binder-link:
 	@test -n "$(REPO)" || { echo "Give the course's public repository: make binder-link REPO=https://github.com/you/fastapi-course" >&2; exit 1; }
-	@$(PYTHON) tools/handout.py binder --repo $(REPO)
+	@$(PYTHON) tools/handout.py binder --repo "$(REPO)" --ref "$(or $(REF),HEAD)"
 
 # Refreshes the rehearsal's own lock, tools/workshop/requirements.txt, as `make lock` does the course's.
 workshop-lock:

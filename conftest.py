@@ -8,6 +8,11 @@ import os
 for variable in ("DATABASE_URL", "JWT_SECRET_KEY", "ITEMS_PER_MINUTE"):
     os.environ.pop(variable, None)
 
+# On JupyterHub or Binder (`make test` in a hub's terminal), these would change the servers' links
+# and the setup check's output: the stored outputs are a laptop's, so the suite runs as on one.
+for variable in ("JUPYTERHUB_SERVICE_PREFIX", "JUPYTERHUB_SERVICE_URL", "JUPYTERHUB_API_TOKEN", "JUPYTERHUB_PUBLIC_URL", "BINDER_LAUNCH_HOST"):
+    os.environ.pop(variable, None)
+
 # Exercise checks record a learner's progress (lessons_support/tracking.py) in the notebook's
 # folder. The suite's runs must not touch a learner's record: they write to a throwaway folder,
 # which the kernels that nbval and the student-copy tests start (and xdist's workers) inherit,

@@ -3,8 +3,8 @@
 On a laptop, the browser and the kernel share a machine: `http://127.0.0.1:<port>/` works. On
 JupyterHub (The Littlest JupyterHub, Zero to JupyterHub) or Binder, which runs a JupyterHub, the
 kernel runs in the learner's container and the browser cannot reach its 127.0.0.1. There,
-jupyter-server-proxy forwards `<prefix>proxy/<port>/...` to `127.0.0.1:<port>/...`, with the prefix
-taken off (https://jupyter-server-proxy.readthedocs.io/en/latest/arbitrary-ports-hosts.html). The
+jupyter-server-proxy, an extension of the learner's Jupyter server, forwards
+`<prefix>proxy/<port>/...` to `localhost:<port>/...`, with the prefix taken off (https://jupyter-server-proxy.readthedocs.io/en/latest/arbitrary-ports-hosts.html). The
 app must then know that prefix as its root path, or `/docs` asks the browser for `/openapi.json`
 at the wrong address. The proxy says it in an `X-Forwarded-Prefix` header; `ProxyPrefix` gives
 that prefix to the app as its root path, for the proxy's requests only, so the kernel's own
@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import quote
 
 
 def where(environ: Mapping[str, str] = os.environ) -> str:
@@ -65,10 +66,10 @@ class ProxyPrefix:
         self.app = app
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] in ("http", "websocket") and where() and not scope.get("root_path"):
+        if scope["type"] in ("http", "websocket") and scope.get("server") and where() and not scope.get("root_path"):
             expected = proxy_root_path(scope["server"][1]).encode()
             if (b"x-forwarded-prefix", expected) in [(k.lower(), v) for k, v in scope.get("headers", [])]:
                 root = expected.decode()
-                scope = {**scope, "root_path": root, "path": root + scope["path"],
-                         "raw_path": expected + scope.get("raw_path", scope["path"].encode())}
+                raw = scope.get("raw_path") or quote(scope["path"]).encode()
+                scope = {**scope, "root_path": root, "path": root + scope["path"], "raw_path": expected + raw}
         await self.app(scope, receive, send)

@@ -3,9 +3,10 @@
 FastAPI's docs pages are small HTML pages whose JavaScript, CSS and favicon come from a CDN
 (https://fastapi.tiangolo.com/how-to/custom-docs-ui-assets/); with no internet, as in a workshop
 room with bad Wi-Fi, they stay blank. `OfflineDocs` wraps the app as it is served: in every HTML
-page the app sends, it points those CDN addresses at copies that it serves itself under
-`/_offline_docs/`, from the fastapi-offline package (maintained, and on PyPI), and drops ReDoc's
-Google Fonts link. The app's own code, routes, middleware and status codes stay as they are.
+page the app sends with status 200, it points those CDN addresses at copies that it serves itself
+under `/_offline_docs/`, from the fastapi-offline package (maintained, and on PyPI), and drops
+ReDoc's Google Fonts link. The app's own code, routes, middleware and status codes stay as they
+are; such a page is held back until its last byte, so a streamed HTML page arrives all at once.
 
 This is course plumbing: `uvicorn module:app` serves the app's pages unchanged. For an app of your
 own, build it with `fastapi_offline.FastAPIOffline()` in place of `FastAPI()`, or follow FastAPI's
@@ -75,7 +76,11 @@ class OfflineDocs:
 
 
 class _Rewriter:
-    """Passes a response through, holding back an HTML one to rewrite its asset addresses."""
+    """Passes a response through, holding back a 200 HTML one to rewrite its asset addresses.
+
+    Other statuses pass untouched (a 206's Content-Range, a 304's empty body), and so does a
+    response with no body, such as the answer to HEAD, whose Content-Length describes the GET.
+    """
 
     def __init__(self, send: Any, root_path: str) -> None:
         self._send, self._root_path = send, root_path
@@ -86,14 +91,20 @@ class _Rewriter:
         if message["type"] == "http.response.start":
             headers = {key.lower(): value for key, value in message.get("headers", [])}
             is_html = headers.get(b"content-type", b"").startswith(b"text/html")
-            if is_html and b"content-encoding" not in headers:
+            if is_html and message.get("status", 200) == 200 and b"content-encoding" not in headers:
                 self._start = message
                 return
         elif message["type"] == "http.response.body" and self._start is not None:
             self._body.append(message.get("body", b""))
             if message.get("more_body", False):
                 return
-            body = offline_page(b"".join(self._body), self._root_path)
+            original = b"".join(self._body)
+            if not original:
+                await self._send(self._start)
+                await self._send(message)
+                self._start = None
+                return
+            body = offline_page(original, self._root_path)
             headers = [(k, v) for k, v in self._start.get("headers", []) if k.lower() != b"content-length"]
             headers.append((b"content-length", str(len(body)).encode()))
             await self._send({**self._start, "headers": headers})

@@ -10,7 +10,7 @@ server. `stop_all()` belongs in a notebook's last cell.
 
 Two things a server started here does that `uvicorn module:app` does not, both for the learner's
 browser: `/docs` and `/redoc` render with no internet (offline_docs.py), and on JupyterHub or
-Binder the requests that come through the hub's proxy get its root path, so that
+Binder the requests that come through jupyter-server-proxy get its prefix as root path, so that
 `server.docs_link` opens from the browser (hub.py); the kernel's own requests are unchanged.
 Displaying the server (a cell ending with `server`) shows its links.
 """
@@ -110,15 +110,18 @@ class LiveServer:
         return self
 
     def link(self, path: str = "/") -> str:
-        """The address the learner's browser opens for `path`: on a hub, through its proxy."""
+        """The address the learner's browser opens for `path`: on a hub, through its proxy, unless
+        the server was given a root path of its own (then the plain address, as off a hub)."""
         if self._root_path_given:
             return f"{self.url}{path}"
         return hub.browser_url(self.port, path)
 
     @property
     def docs_link(self) -> str:
-        """The browser's address of the app's Swagger UI (`/docs` unless the app moved it)."""
-        return self.link(getattr(self.app, "docs_url", None) or "/docs")
+        """The browser's address of the app's Swagger UI (`/docs` unless the app moved it), or ""
+        for an app without one (`FastAPI(docs_url=None)`)."""
+        docs_url = getattr(self.app, "docs_url", "/docs")
+        return self.link(docs_url) if docs_url and getattr(self.app, "openapi_url", "/openapi.json") else ""
 
     def _failure(self, what: str) -> str:
         errors = [line for line in self.logs.lines() if line.level in ("ERROR", "CRITICAL")]
@@ -189,12 +192,13 @@ class LiveServer:
     def __repr__(self) -> str:
         if not self.running:
             return f"<LiveServer {self.name!r} stopped>"
-        return f"<LiveServer {self.name!r} running: {self.link()} · docs: {self.docs_link}>"
+        docs = f" · docs: {self.docs_link}" if self.docs_link else ""
+        return f"<LiveServer {self.name!r} running: {self.link()}{docs}>"
 
     def _repr_html_(self) -> str:
         if not self.running:
             return html.escape(repr(self))
-        links = (f'<a href="{html.escape(url)}" target="_blank">{html.escape(url)}</a>' for url in (self.link(), self.docs_link))
+        links = [f'<a href="{html.escape(url)}" target="_blank">{html.escape(url)}</a>' for url in (self.link(), self.docs_link) if url]
         return f"LiveServer {html.escape(repr(self.name))} running: {' · docs: '.join(links)}"
 
 

@@ -21,6 +21,7 @@ from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from fastapi import FastAPI
@@ -257,7 +258,11 @@ def check_browser(environ: Mapping[str, str] = os.environ, app: Any = None) -> R
             raise RuntimeError("JUPYTERHUB_SERVICE_URL is not set")
         server = serve(app or tiny_app(), name=NAME)
         token = environ.get("JUPYTERHUB_API_TOKEN", "")
-        ask(f"{service.rstrip('/')}/proxy/{server.port}/setup-check", headers={"Authorization": f"token {token}"})
+        # The single-user server runs beside this kernel: ask it on 127.0.0.1, whatever address
+        # it binds (JupyterHub's spawners may give 0.0.0.0, [::] or none at all).
+        parts = urlsplit(service)
+        local = f"{parts.scheme}://127.0.0.1:{parts.port or (443 if parts.scheme == 'https' else 80)}{parts.path.rstrip('/')}"
+        ask(f"{local}/proxy/{server.port}/setup-check", headers={"Authorization": f"token {token}"})
     except Exception as error:
         if server is not None:
             server.stop()

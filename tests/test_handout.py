@@ -16,7 +16,8 @@ def test_build_commits_every_student_copy_once_and_then_nothing(tmp_path):
     for path in folder.glob("*.ipynb"):
         cells = json.loads(path.read_text())["cells"]
         assert not any("solution" in cell.get("metadata", {}).get("tags", []) for cell in cells), path.name
-        assert "# BEGIN SOLUTION" not in path.read_text() or "pass  # your code here" in path.read_text()
+        assert "BEGIN SOLUTION" not in path.read_text(), path.name
+    assert sum("pass  # your code here" in path.read_text() for path in folder.glob("*.ipynb")) >= 14
     log = subprocess.run(["git", "log", "--oneline"], cwd=folder, capture_output=True, text=True, check=True).stdout
     assert len(log.splitlines()) == 1 and "Student copies of the course at" in log
     assert handout.build(folder) is False
@@ -45,8 +46,31 @@ def test_the_link_clones_the_repo_and_opens_the_setup_check():
     assert parse_qs(parts.query) == {
         "repo": ["https://github.com/you/fastapi-handout.git"],
         "branch": ["spring"],
+        "targetpath": ["fastapi-handout"],
         "urlpath": ["lab/tree/fastapi-handout/00_setup_check.ipynb"],
     }
+
+
+def test_a_folder_inside_the_course_is_refused_and_left_alone(tmp_path):
+    import pytest
+
+    before = {path: path.read_bytes() for path in (handout.ROOT / "notebooks").glob("*.ipynb")}
+    for inside in (handout.ROOT / "notebooks", handout.ROOT / "notebooks" / "..", handout.ROOT / "student-handout"):
+        with pytest.raises(SystemExit, match="inside the course"):
+            handout.build(inside)
+    assert {path: path.read_bytes() for path in (handout.ROOT / "notebooks").glob("*.ipynb")} == before
+    assert not (handout.ROOT / "student-handout").exists()
+
+
+def test_a_lesson_gone_from_the_course_leaves_the_handout(tmp_path):
+    notebooks, folder = tmp_path / "notebooks", tmp_path / "handout"
+    notebooks.mkdir()
+    for lesson in NOTEBOOKS[:2]:
+        (notebooks / lesson.name).write_text(lesson.read_text())
+    handout.build(folder, notebooks)
+    (notebooks / NOTEBOOKS[1].name).unlink()
+    assert handout.build(folder, notebooks) is True
+    assert sorted(path.name for path in folder.glob("*.ipynb")) == [NOTEBOOKS[0].name]
 
 
 def test_the_command_line_prints_the_link(capsys):

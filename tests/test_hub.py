@@ -96,3 +96,10 @@ def test_a_stopped_server_says_so_without_links():
     server.stop()
     assert repr(server) == "<LiveServer 'app' stopped>"
     assert server._repr_html_() == "&lt;LiveServer &#x27;app&#x27; stopped&gt;"
+
+
+def test_an_app_without_docs_shows_no_docs_link():
+    server = serve(FastAPI(docs_url=None))
+    assert server.docs_link == ""
+    assert repr(server) == f"<LiveServer 'app' running: {server.url}/>"
+    assert serve(FastAPI(openapi_url=None), name="none").docs_link == ""

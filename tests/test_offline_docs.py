@@ -5,9 +5,9 @@ import re
 
 import httpx
 import pytest
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Request, Response, WebSocket
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, StreamingResponse
+from fastapi.responses import FileResponse, HTMLResponse, StreamingResponse
 
 from lessons_support.offline_docs import ASSETS, PREFIX, REPLACEMENTS, offline_page
 from lessons_support.server import serve, stop_all
@@ -75,10 +75,10 @@ def test_the_apps_middleware_status_and_headers_are_kept():
     assert docs.headers["x-stamp"] == "kept"
     teapot = httpx.get(server.url + "/teapot")
     assert teapot.status_code == 418 and teapot.headers["x-stamp"] == "kept"
-    assert teapot.text == f'<script src="{PREFIX}swagger-ui-bundle.js"></script>'
+    assert "cdn.jsdelivr.net" in teapot.text  # only a 200 page is rewritten
 
 
-def test_json_compressed_and_streamed_responses_pass_through_unchanged():
+def test_json_and_compressed_responses_pass_unchanged_and_a_streamed_page_is_rewritten_whole():
     cdn = "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui.css"
     app = FastAPI()
 
@@ -100,6 +100,46 @@ def test_json_compressed_and_streamed_responses_pass_through_unchanged():
     assert cdn in httpx.get(server.url + "/gzipped").text
     streamed = httpx.get(server.url + "/stream")
     assert streamed.text == f"<p>{PREFIX}swagger-ui.css</p>"
+
+
+def test_head_304_and_206_keep_their_headers_and_bodies(tmp_path):
+    page = tmp_path / "page.html"
+    page.write_text('<script src="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui-bundle.js"></script>')
+    app = FastAPI()
+
+    @app.get("/page")
+    def get_page():
+        return FileResponse(page)
+
+    @app.get("/cached", response_class=HTMLResponse)
+    def cached():
+        return HTMLResponse(status_code=304)
+
+    server = serve(app)
+    head = httpx.head(server.url + "/docs")
+    assert head.status_code == 200 and int(head.headers["content-length"]) == len(httpx.get(server.url + "/docs").content)
+    not_modified = httpx.get(server.url + "/cached")
+    assert not_modified.status_code == 304 and not_modified.content == b""
+    partial = httpx.get(server.url + "/page", headers={"Range": "bytes=0-7"})
+    assert partial.status_code == 206 and partial.content == b"<script " and partial.headers["content-range"].startswith("bytes 0-7/")
+    assert PREFIX in httpx.get(server.url + "/page").text
+
+
+def test_a_websocket_passes_through():
+    app = FastAPI()
+
+    @app.websocket("/ws")
+    async def echo(websocket: WebSocket):
+        await websocket.accept()
+        await websocket.send_text(await websocket.receive_text())
+        await websocket.close()
+
+    server = serve(app)
+    from websockets.sync.client import connect
+
+    with connect(server.url.replace("http", "ws") + "/ws") as socket:
+        socket.send("hello")
+        assert socket.recv() == "hello"
 
 
 def test_only_the_known_asset_files_are_served():

@@ -269,6 +269,12 @@ def test_on_a_hub_the_proxy_is_asked_and_the_docs_server_stays_up(on_a_hub):
     assert docs.status_code == 200 and f"/user/alice/proxy/{server.port}/openapi.json" in docs.text
 
 
+@pytest.mark.parametrize("host", ["0.0.0.0", "", "[::]"])
+def test_on_a_hub_the_proxy_is_asked_on_loopback_whatever_address_the_server_binds(on_a_hub, monkeypatch, host):
+    monkeypatch.setenv("JUPYTERHUB_SERVICE_URL", f"http://{host}:{on_a_hub.port}/user/alice/")
+    assert check_browser().ok
+
+
 def test_on_a_hub_a_proxy_that_refuses_the_token_fails(on_a_hub, monkeypatch):
     monkeypatch.setenv("JUPYTERHUB_API_TOKEN", "another-token")
     result = check_browser()

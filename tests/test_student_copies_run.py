@@ -38,3 +38,6 @@ def test_the_student_copy_runs_and_every_check_answers_not_yet(path, tmp_path, m
         exercises = sum("check_exercise(" in cell.source for cell in notebook.cells if cell.cell_type == "code")
         last = "".join(o.get("text", "") for o in notebook.cells[-1].outputs)
         assert f"Lesson {path.name[:2]}: 0 of {exercises} exercises done" in last, last
+    else:  # the setup check, from a learner's folder outside the repository
+        printed = "".join(o.get("text", "") for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs)
+        assert "All 7 checks passed" in printed and "✗" not in printed, printed

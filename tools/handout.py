@@ -45,13 +45,22 @@ def git(folder: Path, *args: str) -> str:
 
 
 def build(folder: Path, notebooks: Path = ROOT / "notebooks") -> bool:
-    """Write the student copies into `folder` and commit them; True when there was a change."""
+    """Write the student copies into `folder` and commit them; True when there was a change.
+
+    The folder must lie outside the course: inside it, the copies could overwrite the lessons'
+    solutions, or be committed into the course's own repository.
+    """
+    target = folder.resolve()
+    if target == ROOT or ROOT in target.parents:
+        raise SystemExit(f"{folder} is inside the course ({ROOT}): give a folder outside it, e.g. ../fastapi-handout")
     folder.mkdir(parents=True, exist_ok=True)
     if not (folder / ".git").exists():
         git(folder, "init", "--quiet", "--initial-branch=main")
     sources = sorted(notebooks.glob("[0-9][0-9]_*.ipynb"))
     if not sources:
         raise SystemExit(f"No notebooks in {notebooks}")
+    for stale in set(folder.glob("*.ipynb")) - {folder / source.name for source in sources}:
+        stale.unlink()  # a lesson renamed or removed in the course
     for source in sources:
         copy = student_copy(json.loads(source.read_text(encoding="utf-8")))
         (folder / source.name).write_text(json.dumps(copy, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -59,16 +68,20 @@ def build(folder: Path, notebooks: Path = ROOT / "notebooks") -> bool:
     git(folder, "add", "--all")
     if not git(folder, "status", "--porcelain"):
         return False
-    course = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    course = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
     git(folder, "-c", "user.name=FastAPI course", "-c", "user.email=course@localhost",
         "commit", "--quiet", "-m", f"Student copies of the course at {course or 'an uncommitted tree'}")
     return True
 
 
 def link(hub: str, repo: str, branch: str = "main", first: str = FIRST) -> str:
-    """nbgitpuller's link: clone or update `repo` into the learner's home, then open `first`."""
+    """nbgitpuller's link: clone or update `repo` into the learner's home, then open `first`.
+
+    The folder is named after the repository, without ".git", and said so (`targetpath`):
+    nbgitpuller's own default keeps the ".git".
+    """
     folder = repo.rstrip("/").split("/")[-1].removesuffix(".git")
-    query = urlencode({"repo": repo, "branch": branch, "urlpath": f"lab/tree/{folder}/{first}"})
+    query = urlencode({"repo": repo, "branch": branch, "targetpath": folder, "urlpath": f"lab/tree/{folder}/{first}"})
     return f"{hub.rstrip('/')}/hub/user-redirect/git-pull?{query}"
 
 

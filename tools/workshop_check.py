@@ -9,13 +9,19 @@ blocked, as in a room without internet. Each learner:
    into their home and opens JupyterLab: no pop-up, the lessons listed in order;
 2. runs every cell of every lesson's student copy (00 to 14), each in the course's kernel,
    started without a question, one kernel after another, and sees no error output;
-3. starts the Item store with `serve()` in the last lesson's kernel and opens its `server.docs_link` through the
-   hub's proxy: Swagger UI renders, from assets the server sends itself;
-4. adds an item through the proxy and lists its own items only; the other learner's server refuses it.
+3. starts the Item store with `serve()` in the last lesson's kernel and opens its
+   `server.docs_link` through the hub (its proxy, then the learner's jupyter-server-proxy):
+   Swagger UI renders, from assets the server sends itself;
+4. adds an item that way and lists its own items only; the other learner's Jupyter server refuses
+   them (JupyterHub's login). It is the browser that is refused: on a hub whose learners'
+   processes share one machine's network, as on The Littlest JupyterHub, a kernel can still reach
+   another learner's 127.0.0.1 port directly. INSTRUCTORS.md says so.
 
-Before the hub, the image a hub or Binder would build from this repository is checked as far as
-this machine allows (it has no Docker engine): repo2docker reads the repository and plans the
-image from environment.yml and postBuild, and postBuild runs into a scratch environment folder.
+Before the learners log in, two more checks. The image a hub or Binder would build from this
+repository is checked as far as this machine allows (it has no Docker engine): repo2docker plans
+the image from environment.yml and postBuild, and postBuild runs into a scratch environment
+folder. And a learner on a laptop: `make lab` opens in Chromium with no pop-up, the notebooks
+listed in order, and `00_setup_check.ipynb` passes.
 
 Meanwhile each learner's memory (the proportional set size, PSS, of their single-user server, kernel
 and everything those start) and CPU time are sampled, per lesson: the figures INSTRUCTORS.md quotes
@@ -58,7 +64,7 @@ LEARNERS = ("alice", "bob")
 LOOPBACK = {"127.0.0.1", "localhost"}
 CHROMIUM_FLAGS = [
     "--headless",
-    "--no-sandbox",  # the check runs as root in CI; Chromium's sandbox refuses root
+    *(["--no-sandbox"] if os.geteuid() == 0 else []),  # Chromium's sandbox refuses to run as root (CI does)
     "--disable-gpu",
     "--disable-quic",
     "--no-first-run",
@@ -69,7 +75,14 @@ CHROMIUM_FLAGS = [
 NEWS_POPUP = "Would you like to get notified"
 KERNEL = "Python 3 (ipykernel)"
 HANDOUT = "fastapi-handout"
+# INSTRUCTORS.md's image command puts the repository here, out of the home folder a hub mounts over.
+IMAGE_REPO_DIR = "/srv/fastapi-course"
+MARKER = "WORKSHOP_CHECK_DIR"  # in the environment of every learner's server this run starts
+TIMEOUT = 120  # seconds for any one browser action; a lesson's Run All gets RUN_TIMEOUT
+RUN_TIMEOUT = 600
 STARTED = time.monotonic()
+HUB_VARIABLES = ("JUPYTERHUB_SERVICE_PREFIX", "JUPYTERHUB_SERVICE_URL", "JUPYTERHUB_API_TOKEN", "JUPYTERHUB_PUBLIC_URL",
+                 "JUPYTERHUB_USER", "BINDER_LAUNCH_HOST")
 
 
 class CheckFailed(Exception):
@@ -87,6 +100,7 @@ def step(what: str):
         yield
     except Exception as error:
         say(f"✗ {what}: {error}")
+        error.reported = True  # type: ignore[attr-defined]
         raise
     say(f"✓ {what} ({time.monotonic() - started:.1f} s)")
 
@@ -124,6 +138,7 @@ def hub_config(workdir: Path, venv: Path, ports: dict[str, int], password: str) 
         "Spawner.default_url": "/lab",
         "Spawner.start_timeout": 120,
         "Spawner.http_timeout": 120,
+        "Spawner.environment": {MARKER: str(workdir)},
     }
     lines = ["c = get_config()  # noqa"]
     for key, value in settings.items():
@@ -132,9 +147,12 @@ def hub_config(workdir: Path, venv: Path, ports: dict[str, int], password: str) 
     return "\n".join(lines) + "\n"
 
 
+NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
 def get(url: str, timeout: float = 2.0) -> int:
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:
+        with NO_PROXY.open(url, timeout=timeout) as response:
             return response.status
     except urllib.error.HTTPError as error:
         return error.code
@@ -158,8 +176,10 @@ class Usage:
     the CPU seconds they used (of the processes seen alive, between two samples 0.5 s apart)."""
 
     user: str
+    workdir: str = ""
     lesson: str = ""
     peak: dict[str, int] = field(default_factory=dict)
+    idle: dict[str, int] = field(default_factory=dict)  # the lesson's kernel, its cells all run
     cpu: dict[str, float] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
     _last: dict[int, float] = field(default_factory=dict)
@@ -172,15 +192,18 @@ class Usage:
     def end(self) -> None:
         if self.lesson:
             self.seconds[self.lesson] = time.monotonic() - self._since
+            kernels = [p for p in learner_processes(self.user, self.workdir) if is_kernel(p)]
+            with contextlib.suppress(psutil.Error):
+                self.idle[self.lesson] = sum(kernel.memory_full_info().pss for kernel in kernels)
         self.lesson = ""
 
     def sample(self) -> None:
         total, used = 0, 0.0
-        for process in learner_processes(self.user):
+        for process in learner_processes(self.user, self.workdir):
             with contextlib.suppress(psutil.Error):
                 total += process.memory_full_info().pss
                 times = process.cpu_times()
-                now = times.user + times.system + times.children_user + times.children_system
+                now = times.user + times.system  # each child is sampled itself: no children_* here
                 used += now - self._last.get(process.pid, now if not self.lesson else 0.0)
                 self._last[process.pid] = now
         if self.lesson:
@@ -188,12 +211,19 @@ class Usage:
             self.cpu[self.lesson] = self.cpu.get(self.lesson, 0.0) + used
 
 
-def learner_processes(user: str) -> list[psutil.Process]:
-    """The learner's single-user server and every process under it (kernel, servers it starts)."""
+def is_kernel(process: psutil.Process) -> bool:
+    with contextlib.suppress(psutil.Error):
+        return "ipykernel_launcher" in " ".join(process.cmdline())
+    return False
+
+
+def learner_processes(user: str, workdir: str) -> list[psutil.Process]:
+    """The learner's single-user server, of this run, and every process under it (kernel, servers)."""
     for process in psutil.process_iter(["cmdline"]):
         with contextlib.suppress(psutil.Error):
             if any("jupyterhub-singleuser" in part for part in process.info["cmdline"] or []):
-                if process.environ().get("JUPYTERHUB_USER") == user:
+                environ = process.environ()
+                if environ.get("JUPYTERHUB_USER") == user and environ.get(MARKER) == workdir:
                     return [process, *process.children(recursive=True)]
     return []
 
@@ -282,16 +312,16 @@ async def block_outside(route: Route, learner: Learner) -> None:
         await route.abort()
 
 
-async def run_lesson(page: Page, name: str, lesson: str, usage: Usage) -> None:
+async def run_lesson(page: Page, name: str, lesson: str, usage: Usage, folder: str = HANDOUT) -> None:
     with step(f"{name}: opens {lesson}; the course's kernel starts without a question"):
-        kernel = await page.evaluate(OPEN_NOTEBOOK, f"{HANDOUT}/{lesson}")
+        kernel = await asyncio.wait_for(page.evaluate(OPEN_NOTEBOOK, f"{folder}/{lesson}" if folder else lesson), TIMEOUT)
         if kernel != KERNEL:
             raise CheckFailed(f"kernel {kernel!r}, expected {KERNEL!r}")
         if await page.locator(".jp-Dialog").count():
             raise CheckFailed("a dialog is open: " + await page.locator(".jp-Dialog").first.inner_text())
     usage.begin(lesson)
     with step(f"{name}: runs every cell of {lesson}, with no error output"):
-        report = await asyncio.wait_for(page.evaluate(RUN_ALL), timeout=600)
+        report = await asyncio.wait_for(page.evaluate(RUN_ALL), RUN_TIMEOUT)
         if report["errors"] or report["stderrShown"] or report["run"] != report["code"]:
             raise CheckFailed(json.dumps(report, indent=1))
         say(f"  {name}: {report['run']} of {report['code']} code cells run, 0 errors, 0 stderr outputs")
@@ -324,9 +354,9 @@ async def learner_session(browser, hub: str, handout_link: str, name: str, passw
     for lesson in lessons:
         await run_lesson(page, name, lesson, usage)
         if lesson != lessons[-1]:
-            await page.evaluate(CLOSE_NOTEBOOK)
-    with step(f"{name}: serve() in the kernel shows a docs link through the hub's proxy"):
-        learner.docs_link = (await page.evaluate(EXECUTE, SERVE_ITEM_STORE)).strip()
+            await asyncio.wait_for(page.evaluate(CLOSE_NOTEBOOK), TIMEOUT)
+    with step(f"{name}: serve() in the kernel shows a docs link through the hub"):
+        learner.docs_link = (await asyncio.wait_for(page.evaluate(EXECUTE, SERVE_ITEM_STORE), TIMEOUT)).strip()
         expected = f"/user/{name}/proxy/"
         if not (learner.docs_link.startswith(expected) and learner.docs_link.endswith("/docs")):
             raise CheckFailed(f"link {learner.docs_link!r}, expected {expected}<port>/docs")
@@ -343,7 +373,8 @@ async def learner_session(browser, hub: str, handout_link: str, name: str, passw
             raise CheckFailed(f"requests to the server failed: {sorted(set(failed) - set(outside))}")
         say(f"  {name}: '{title.splitlines()[0]}', {operations} operations; requests to other hosts blocked: {len(outside)}")
         blocked = len(learner.blocked)
-        reached = await docs.evaluate("fetch('https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui.css').then(() => true, () => false)")
+        reached = await asyncio.wait_for(docs.evaluate(
+            "fetch('https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui.css').then(() => true, () => false)"), TIMEOUT)
         if reached or len(learner.blocked) != blocked + 1:
             raise CheckFailed("a request to the internet was not blocked: the check proves nothing")
         learner.page = docs
@@ -360,24 +391,58 @@ FETCH = """async ([method, url, body]) => {
 }"""
 
 
+async def fetch(page: Page, request: list) -> list:
+    return await asyncio.wait_for(page.evaluate(FETCH, request), TIMEOUT)
+
+
 async def isolation(learners: list[Learner]) -> None:
     for learner in learners:
         base = learner.docs_link.removesuffix("docs")
-        status, body, _ = await learner.page.evaluate(FETCH, ["POST", base + "items/", {"name": f"{learner.name}'s lamp", "price": 10}])
+        status, body, _ = await fetch(learner.page, ["POST", base + "items/", {"name": f"{learner.name}'s lamp", "price": 10}])
         if status != 201:
             raise CheckFailed(f"{learner.name}: POST /items/ answered {status} {body}")
     for learner in learners:
         base = learner.docs_link.removesuffix("docs")
-        status, body, _ = await learner.page.evaluate(FETCH, ["GET", base + "items/", None])
+        status, body, _ = await fetch(learner.page, ["GET", base + "items/", None])
         names = [item["name"] for item in json.loads(body)] if status == 200 else body
         if names != [f"{learner.name}'s lamp"]:
             raise CheckFailed(f"{learner.name} lists {names}")
         say(f"  {learner.name} lists only their own items: {names}")
     for learner, other in zip(learners, reversed(learners)):
-        status, body, where = await learner.page.evaluate(FETCH, ["GET", other.docs_link.removesuffix("docs") + "items/", None])
+        status, body, where = await fetch(learner.page, ["GET", other.docs_link.removesuffix("docs") + "items/", None])
         if status == 200 or other.name in body and "lamp" in body:
             raise CheckFailed(f"{learner.name} could read {other.name}'s server: {status} {body[:200]}")
         say(f"  {learner.name} asking {other.name}'s server through the proxy: HTTP {status} at {where}, refused")
+
+
+async def laptop(browser) -> None:
+    """`make lab`, as a learner on a laptop runs it, opened in the browser; the setup check run."""
+    port, token = free_port(), secrets.token_urlsafe(16)
+    args = f"--no-browser --ServerApp.port={port} --IdentityProvider.token={token} --LabApp.expose_app_in_browser=True"
+    env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "COURSE_DATABASE_URL")}
+    process = subprocess.Popen(["make", "--no-print-directory", "lab", f"LAB_ARGS={args}"], cwd=ROOT, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    context = await browser.new_context()
+    learner = Learner("laptop", await context.new_page())
+    await context.route("**/*", lambda route: block_outside(route, learner))
+    try:
+        with step("make lab: JupyterLab opens on 127.0.0.1 with the notebooks in order"):
+            wait_until(lambda: get(f"http://127.0.0.1:{port}/api/status?token={token}") == 200, 120, "make lab", process)
+            await learner.page.goto(f"http://127.0.0.1:{port}/lab?token={token}")
+            await learner.page.wait_for_function("window.jupyterapp !== undefined", timeout=60_000)
+            await learner.page.wait_for_selector(".jp-DirListing-item", timeout=60_000)
+            listed = [entry for entry in await learner.page.locator(".jp-DirListing-item .jp-DirListing-itemText").all_inner_texts()]
+            expected = sorted(path.name for path in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+            if listed[: len(expected)] != expected:
+                raise CheckFailed(f"listed {listed}, expected {expected} first")
+        await run_lesson(learner.page, "laptop", handout.FIRST, Usage("laptop"), folder="")
+        if NEWS_POPUP in await learner.page.content():
+            raise CheckFailed("make lab: JupyterLab shows its news pop-up")
+        await asyncio.wait_for(learner.page.evaluate(CLOSE_NOTEBOOK), TIMEOUT)  # unsaved: notebooks/ stays as committed
+        say("✓ make lab: no news pop-up")
+    finally:
+        await context.close()
+        stop(process)
 
 
 async def rehearse(hub: str, handout_link: str, password: str, chromium: str, listed: list[str], lessons: list[str], usages: list[Usage]) -> None:
@@ -385,30 +450,42 @@ async def rehearse(hub: str, handout_link: str, password: str, chromium: str, li
         with step("Chromium starts headless"):
             browser = await playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
         try:
+            await laptop(browser)
             learners = await asyncio.gather(
                 *(learner_session(browser, hub, handout_link, usage.user, password, listed, lessons, usage) for usage in usages)
             )
-            with step("the two learners' servers are isolated"):
+            with step("each learner reaches only their own server through the hub"):
                 await isolation(list(learners))
         finally:
             await browser.close()
 
 
-def stop(process: subprocess.Popen, workdir: Path) -> list[str]:
-    """Stop the hub (it stops the learners' servers and its proxy), then anything left."""
+def stop(process: subprocess.Popen, workdir: Path | None = None) -> list[str]:
+    """Stop a process started here (the hub stops the learners' servers and its proxy), then
+    whatever it started that is still running: its descendants, even in sessions of their own,
+    and any process of this run's learners."""
+    started = []
+    with contextlib.suppress(psutil.Error):
+        started = psutil.Process(process.pid).children(recursive=True)
     with contextlib.suppress(ProcessLookupError):
-        process.send_signal(signal.SIGTERM)
+        os.killpg(process.pid, signal.SIGTERM)
     try:
         process.wait(30)
     except subprocess.TimeoutExpired:
-        process.kill()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(5)
+    if workdir is not None:
+        for other in psutil.process_iter():
+            with contextlib.suppress(psutil.Error):
+                if other.environ().get(MARKER) == str(workdir):
+                    started.append(other)
+    gone, alive = psutil.wait_procs(started, timeout=10)
     left = []
-    for other in psutil.process_iter(["cmdline"]):
+    for other in alive:
         with contextlib.suppress(psutil.Error):
-            cmdline = " ".join(other.info["cmdline"] or [])
-            if str(workdir) in cmdline or other.environ().get("JUPYTERHUB_USER") in LEARNERS:
-                left.append(cmdline[:120])
-                other.kill()
+            left.append(" ".join(other.cmdline())[:120])
+            other.kill()
     return left
 
 
@@ -417,16 +494,18 @@ def image_plan(workdir: Path) -> None:
     with step("repo2docker plans the image from environment.yml and postBuild (no Docker engine here: not built)"):
         plan = subprocess.run(
             [str(Path(sys.executable).parent / "repo2docker"), "--no-build", "--debug", "--user-name", "jovyan",
-             "--user-id", "1000", str(ROOT)], capture_output=True, text=True, timeout=120,
+             "--user-id", "1000", "--target-repo-dir", IMAGE_REPO_DIR, str(ROOT)], capture_output=True, text=True, timeout=120,
         )
         dockerfile = plan.stdout + plan.stderr
-        for needed in ('--file "environment.yml"', "RUN ./postBuild"):
+        for needed in ('--file "environment.yml"', "RUN ./postBuild", "ARG REPO_DIR"):  # REPO_DIR is a build argument
             if plan.returncode or needed not in dockerfile:
                 raise CheckFailed(f"repo2docker's plan lacks {needed!r} (exit code {plan.returncode}):\n{dockerfile[-2000:]}")
     with step("postBuild installs JupyterLab's settings and writes the student copies"):
         repo, prefix = workdir / "image-repo", workdir / "image-env"
         shutil.copytree(ROOT, repo, ignore=shutil.ignore_patterns(".venv*", ".git", "student", "node_modules", "__pycache__", "build"))
-        subprocess.run(["./postBuild"], cwd=repo, env={**os.environ, "NB_PYTHON_PREFIX": str(prefix)}, check=True, capture_output=True)
+        built = subprocess.run(["./postBuild"], cwd=repo, env={**os.environ, "NB_PYTHON_PREFIX": str(prefix)}, capture_output=True, text=True)
+        if built.returncode:
+            raise CheckFailed(f"postBuild exited with code {built.returncode}:\n{built.stdout}{built.stderr}")
         settings = prefix / "share/jupyter/lab/settings/overrides.json"
         if settings.read_text() != (ROOT / "jupyter/overrides.json").read_text():
             raise CheckFailed(f"{settings} is not jupyter/overrides.json")
@@ -442,43 +521,47 @@ def main() -> int:
     parser.add_argument("--chromium", default="/usr/bin/chromium")
     parser.add_argument("--lessons", nargs="*", help="the student copies both learners run (default: all, in order)")
     parser.add_argument("--keep", action="store_true", help="keep the work folder, for its logs")
+    parser.add_argument("--hub", type=Path, help="another jupyterhub command to run the hub with (default: the venv's)")
     args = parser.parse_args()
     venv = args.venv.resolve()
     workdir = Path(tempfile.mkdtemp(prefix="workshop-check-"))
     ports = {name: free_port() for name in ("hub", "hub_api", "proxy_api")}
     password = secrets.token_urlsafe(16)
     hub = f"http://127.0.0.1:{ports['hub']}"
-    image_plan(workdir)
-    with step(f"the instructor builds the handout repository ({HANDOUT}) and its nbgitpuller link"):
-        handout.build(workdir / HANDOUT)
-        lessons = sorted(path.name for path in (workdir / HANDOUT).glob("*.ipynb"))
-        handout_link = handout.link(hub, str(workdir / HANDOUT))
-    (workdir / "jupyterhub_config.py").write_text(hub_config(workdir, venv, ports, password))
+    hub_command = str(args.hub or venv / "bin" / "jupyterhub")
     log = open(workdir / "jupyterhub.log", "w")
-    env = {**os.environ, "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}", "JUPYTER_PATH": str(venv / "share/jupyter")}
-    for variable in ("DATABASE_URL", "COURSE_DATABASE_URL", "JUPYTERHUB_SERVICE_PREFIX"):
-        env.pop(variable, None)
-    process = subprocess.Popen(
-        [str(venv / "bin" / "jupyterhub"), "-f", str(workdir / "jupyterhub_config.py")],
-        cwd=workdir, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True,
-    )
-    usages = [Usage(name) for name in LEARNERS]
+    usages = [Usage(name, str(workdir)) for name in LEARNERS]
     sampler = Sampler(usages)
+    process: subprocess.Popen | None = None
     ok = False
     try:
-        with step(f"JupyterHub {hub_version(venv)} and its proxy start on 127.0.0.1, learners: {', '.join(LEARNERS)}"):
+        image_plan(workdir)
+        with step(f"the instructor builds the handout repository ({HANDOUT}) and its nbgitpuller link"):
+            handout.build(workdir / HANDOUT)
+            lessons = sorted(path.name for path in (workdir / HANDOUT).glob("*.ipynb"))
+            handout_link = handout.link(hub, str(workdir / HANDOUT))
+        (workdir / "jupyterhub_config.py").write_text(hub_config(workdir, venv, ports, password))
+        env = {**os.environ, "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}", "JUPYTER_PATH": str(venv / "share/jupyter")}
+        for variable in ("DATABASE_URL", "COURSE_DATABASE_URL", *HUB_VARIABLES):
+            env.pop(variable, None)
+        process = subprocess.Popen(
+            [hub_command, "-f", str(workdir / "jupyterhub_config.py")],
+            cwd=workdir, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True,
+        )
+        with step(f"JupyterHub {hub_version(hub_command)} and its proxy start on 127.0.0.1, learners: {', '.join(LEARNERS)}"):
             wait_until(lambda: get(f"{hub}/hub/api") == 200, 60, "the hub's API", process)
         sampler.start()
         asyncio.run(rehearse(hub, handout_link, password, args.chromium, lessons, args.lessons or lessons, usages))
         ok = True
     except Exception as error:
-        if not isinstance(error, CheckFailed):
-            say(f"✗ {type(error).__name__}: {error}")
+        if not getattr(error, "reported", False):
+            say(f"✗ {error}" if isinstance(error, CheckFailed) else f"✗ {type(error).__name__}: {error}")
     finally:
         sampler.done.set()
-        sampler.join()
+        if sampler.is_alive():
+            sampler.join()
         with step("everything started is stopped"):
-            left = stop(process, workdir)
+            left = stop(process, workdir) if process is not None else []
             if left:
                 say(f"  had to kill: {left}")
         log.close()
@@ -492,28 +575,32 @@ def main() -> int:
         return 1
     print_usage(usages)
     print(f"workshop-check passed in {time.monotonic() - STARTED:.0f} s: {len(LEARNERS)} learners, no error output, "
-          "Swagger UI rendered offline through the hub's proxy, servers isolated.")
+          "Swagger UI rendered offline through the hub, each learner's server refused to the other.")
     return 0
 
 
 def print_usage(usages: list[Usage]) -> None:
     """Per lesson, each learner's peak memory and CPU while its cells ran as fast as they can."""
+    if not any(usage.peak for usage in usages):
+        print("\nNo memory or CPU samples were taken.")
+        return
     print("\nPer learner and lesson, all cells run at once (Run All), servers running:")
-    print(f"  {'lesson':<40} " + "  ".join(f"{u.user + ' MiB':>10} {'CPU s':>6} {'cores':>5}" for u in usages))
+    print("  peak: the learner's processes at their largest (MiB); idle: the lesson's kernel once its cells")
+    print("  have run, as a kernel left open keeps it (MiB); CPU: seconds used; run: seconds Run All took")
+    print(f"  {'lesson':<40} " + "  ".join(f"{u.user + ' peak':>10} {'idle':>5} {'CPU':>5} {'run':>5}" for u in usages))
     for lesson in usages[0].peak:
         cells = []
         for usage in usages:
-            seconds = usage.seconds.get(lesson, 0.0) or 1.0
-            cpu = usage.cpu.get(lesson, 0.0)
-            cells.append(f"{usage.peak.get(lesson, 0) / 2**20:>10.0f} {cpu:>6.1f} {cpu / seconds:>5.2f}")
+            cells.append(f"{usage.peak.get(lesson, 0) / 2**20:>10.0f} {usage.idle.get(lesson, 0) / 2**20:>5.0f} "
+                         f"{usage.cpu.get(lesson, 0.0):>5.1f} {usage.seconds.get(lesson, 0.0):>5.1f}")
         print(f"  {lesson:<40} " + "  ".join(cells))
     heaviest = max(usages[0].peak, key=lambda lesson: max(u.peak.get(lesson, 0) for u in usages))
-    peak = max(u.peak[heaviest] for u in usages) / 2**20
-    print(f"  heaviest: {heaviest}, {peak:.0f} MiB for one learner (PSS: shared pages counted once per learner)")
+    peak = max(u.peak.get(heaviest, 0) for u in usages) / 2**20
+    print(f"  heaviest: {heaviest}, {peak:.0f} MiB for one learner (PSS: a page shared by n processes counts 1/n to each)")
 
 
-def hub_version(venv: Path) -> str:
-    return subprocess.run([str(venv / "bin" / "jupyterhub"), "--version"], capture_output=True, text=True).stdout.strip()
+def hub_version(command: str) -> str:
+    return subprocess.run([command, "--version"], capture_output=True, text=True).stdout.strip()
 
 
 if __name__ == "__main__":
