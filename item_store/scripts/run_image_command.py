@@ -11,7 +11,7 @@ environment made from the image's own lock (item_store/requirements.txt):
    is drawn at random, DEMO_USER=true (so that the check can log in), and `--host 127.0.0.1
    --port <free port>` is appended (the last value given wins), so that nothing listens beyond
    this machine and no fixed port clashes;
-4. waits for /health to answer 200, counts the workers uvicorn started, logs in, and sends the
+4. waits for /health to answer 200, then for both workers to finish starting, logs in, and sends the
    token on new connections until both workers have accepted it (each logs its process id): a
    token one worker signed must be good at the other, so they must share one key;
 5. sends SIGTERM, as `docker stop` does, and checks that every process exits within the
@@ -162,13 +162,21 @@ def run(bin_dir: Path | None, print_log: bool = False) -> list[str]:
     return said
 
 
-def serve_and_stop(url: str, process: subprocess.Popen, log: Path) -> list[str]:
+def started_workers(log: Path) -> int:
+    """Workers whose application startup completed, by their process id."""
+    return len(set(re.findall(r"INFO (\d+) \[-\] uvicorn\.error: Application startup complete", log.read_text())))
+
+
+def serve_and_stop(url: str, process: subprocess.Popen, log: Path, expected: int = 2) -> list[str]:
     started = time.monotonic()
     wait_for_health(url, process, log)
     said = [f"/health:       200 {request(url + '/health')[1]} after {time.monotonic() - started:.1f} s"]
-    workers = len(re.findall(r"Started server process", log.read_text()))
-    if workers != 2:
-        raise CheckFailed(f"expected 2 workers, uvicorn started {workers}:\n{log.read_text()[-3000:]}")
+    # /health answers as soon as one worker is up; the other may still be starting.
+    deadline = time.monotonic() + START_TIMEOUT
+    while (workers := started_workers(log)) < expected and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.1)
+    if workers != expected:
+        raise CheckFailed(f"expected {expected} workers, uvicorn started {workers}:\n{log.read_text()[-3000:]}")
     status, token = request(url + "/token", {"username": "alice", "password": "wonderland"})
     if status != 200:
         raise CheckFailed(f"login answered {status}")

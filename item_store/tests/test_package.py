@@ -64,3 +64,16 @@ def test_the_image_holds_the_package_without_its_tests(tmp_path):
     assert (app / "item_store" / "main.py").is_file() and (app / "item_store" / "alembic.ini").is_file()
     assert not (app / "item_store" / "tests").exists()
     assert not list(app.rglob("__pycache__"))
+
+
+def test_workers_count_once_each_has_finished_starting(tmp_path):
+    log = tmp_path / "server.log"
+    log.write_text(
+        "2026-11-30 14:37:45,135 INFO 32308 [-] uvicorn.error: Started server process [32308]\n"
+        "2026-11-30 14:37:45,157 INFO 32308 [-] uvicorn.error: Application startup complete.\n"
+        "2026-11-30 14:37:45,160 INFO 32307 [-] uvicorn.error: Started server process [32307]\n"
+    )
+    assert run_image_command.started_workers(log) == 1  # 32307 is still starting
+    with log.open("a") as more:
+        more.write("2026-11-30 14:37:45,190 INFO 32307 [-] uvicorn.error: Application startup complete.\n")
+    assert run_image_command.started_workers(log) == 2
