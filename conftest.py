@@ -10,7 +10,9 @@ for variable in ("DATABASE_URL", "JWT_SECRET_KEY", "ITEMS_PER_MINUTE"):
 
 # On JupyterHub or Binder (`make test` in a hub's terminal), these would change the servers' links
 # and the setup check's output: the stored outputs are a laptop's, so the suite runs as on one.
-for variable in ("JUPYTERHUB_SERVICE_PREFIX", "JUPYTERHUB_SERVICE_URL", "JUPYTERHUB_API_TOKEN", "JUPYTERHUB_PUBLIC_URL", "BINDER_LAUNCH_HOST"):
+from lessons_support.hub import VARIABLES  # noqa: E402 (after the variables above are gone)
+
+for variable in VARIABLES:
     os.environ.pop(variable, None)
 
 # Exercise checks record a learner's progress (lessons_support/tracking.py) in the notebook's

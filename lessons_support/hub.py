@@ -25,6 +25,11 @@ from typing import Any
 from urllib.parse import quote
 
 
+# What a hub or Binder sets that this module, the setup check and the suite read: the suite
+# removes them all, to run as on a laptop (conftest.py).
+VARIABLES = ("JUPYTERHUB_SERVICE_PREFIX", "JUPYTERHUB_SERVICE_URL", "JUPYTERHUB_API_TOKEN", "JUPYTERHUB_PUBLIC_URL", "BINDER_LAUNCH_HOST")
+
+
 def where(environ: Mapping[str, str] = os.environ) -> str:
     """"Binder", "JupyterHub", or "" when the kernel runs on the learner's own machine."""
     if not environ.get("JUPYTERHUB_SERVICE_PREFIX"):

@@ -11,7 +11,7 @@ import pytest
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import HTMLResponse
 
-from lessons_support import setup_check
+from lessons_support import hub, setup_check
 from lessons_support.server import running_servers, serve
 from lessons_support.setup_check import (
     CHECKS,
@@ -33,8 +33,7 @@ HUB = {"JUPYTERHUB_SERVICE_PREFIX": "/user/alice/", "JUPYTERHUB_API_TOKEN": "ser
 
 @pytest.fixture(autouse=True)
 def off_a_hub_with_no_course_database(monkeypatch):
-    hub_variables = ("JUPYTERHUB_SERVICE_PREFIX", "JUPYTERHUB_SERVICE_URL", "JUPYTERHUB_API_TOKEN", "JUPYTERHUB_PUBLIC_URL", "BINDER_LAUNCH_HOST")
-    for name in (*hub_variables, "COURSE_DATABASE_URL"):
+    for name in (*hub.VARIABLES, "COURSE_DATABASE_URL"):
         monkeypatch.delenv(name, raising=False)
 
 

@@ -81,6 +81,8 @@ MARKER = "WORKSHOP_CHECK_DIR"  # in the environment of every learner's server th
 TIMEOUT = 120  # seconds for any one browser action; a lesson's Run All gets RUN_TIMEOUT
 RUN_TIMEOUT = 600
 STARTED = time.monotonic()
+# lessons_support.hub.VARIABLES, and JUPYTERHUB_USER: this tool runs in its own environment,
+# without the course's packages, so it cannot import them.
 HUB_VARIABLES = ("JUPYTERHUB_SERVICE_PREFIX", "JUPYTERHUB_SERVICE_URL", "JUPYTERHUB_API_TOKEN", "JUPYTERHUB_PUBLIC_URL",
                  "JUPYTERHUB_USER", "BINDER_LAUNCH_HOST")
 
